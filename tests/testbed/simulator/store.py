@@ -242,7 +242,8 @@ class Store:
                         used[item] = 0 if item in containers else used_sum
                 quotas = platform[region]["quotas"]
                 view[region] = {
-                    "usage": {item: used[item] for item in items if item not in containers},
+                    # Container items are reported, with used = 0, as the real service does.
+                    "usage": used,
                     "allocated": allocated,
                     "quotas": quotas,
                     "limits": platform[region]["limits"],
