@@ -526,7 +526,29 @@ def cmd_down(paths, _args):
     for service in SERVICES:
         if stop(paths, service):
             log("%s stopped" % service)
+    state = load_state(paths, required=False)
+    left = leftovers(state) if state else []
+    if left:
+        raise BedError("processes still serve the bed's ports after 'down': %s"
+                       % ", ".join("%d (%s)" % item for item in left))
     return 0
+
+
+def leftovers(state):
+    """Any process on this machine whose command line binds one of this bed's ports."""
+    binds = {"%s:%d" % (HOST, port) for port in state["ports"].values()}
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        words = {word.decode(errors="replace") for word in argv}
+        if words & binds and any("gunicorn" in word for word in words):
+            found.append((int(entry.name), " ".join(sorted(words & binds))))
+    return found
 
 
 def cmd_status(paths, _args):

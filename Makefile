@@ -1,0 +1,58 @@
+# easystack.eos developer commands. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# The controller venv (ansible-core 2.21 needs Python 3.12); the test bed has its own venv.
+PYTHON312 ?= $(shell PYENV_VERSION=3.12 pyenv which python3 2>/dev/null || command -v python3.12)
+VENV ?= .venv
+BED := python3 tests/testbed/bed.py
+
+.PHONY: help venv demo test test-bed sanity lint bed-up bed-down bed-status bed-reset bed-env requirements clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+venv: $(VENV)/.requirements-stamp ## create the controller venv from requirements/dev.txt
+
+$(VENV)/.requirements-stamp: requirements/dev.txt
+	@test -n "$(PYTHON312)" || { echo "Python 3.12 not found (set PYTHON312=...)"; exit 1; }
+	rm -rf $(VENV)
+	$(PYTHON312) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	touch $@
+
+demo: venv ## bring the test bed up, run the demo playbook twice, bring the bed down
+	tests/run.sh demo
+
+test: venv ## THE test command: bed up, every test and gate, bed down (also on failure)
+	tests/run.sh all
+
+test-bed: venv ## only the test bed's own tests (bed brought up and down around them)
+	tests/run.sh bed
+
+sanity: venv ## ansible-test sanity (no ignore files)
+	tests/tooling/ansible-test.sh $(VENV) sanity --python 3.12
+
+lint: venv ## ansible-lint --profile production
+	$(VENV)/bin/ansible-lint --profile production
+
+bed-up: ## start the test bed (installs and bootstraps on first use)
+	$(BED) up
+bed-down: ## stop the test bed (data stays)
+	$(BED) down
+bed-status: ## show what the test bed runs
+	$(BED) status
+bed-reset: ## back to the seeded state
+	$(BED) reset
+bed-env: ## print OS_* exports for the test bed's admin
+	@$(BED) env
+
+requirements: ## re-pin requirements/dev.txt from requirements/dev.in
+	rm -rf /tmp/eos-pin && $(PYTHON312) -m venv /tmp/eos-pin
+	/tmp/eos-pin/bin/pip install --quiet -r requirements/dev.in
+	{ echo "# Pinned from dev.in (pip freeze in a fresh Python 3.12 venv). Regenerate with 'make requirements'."; \
+	  /tmp/eos-pin/bin/pip freeze; } > requirements/dev.txt
+
+clean: ## stop the bed and delete venvs, bed state and build outputs
+	-$(BED) destroy
+	rm -rf $(VENV) .testbed .cache tests/output easystack-eos-*.tar.gz
