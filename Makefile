@@ -34,7 +34,7 @@ sanity: venv ## ansible-test sanity (no ignore files)
 	tests/tooling/ansible-test.sh $(VENV) sanity --python 3.12
 
 lint: venv ## ansible-lint --profile production
-	$(VENV)/bin/ansible-lint --profile production
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/ansible-lint --profile production
 
 bed-up: ## start the test bed (installs and bootstraps on first use)
 	$(BED) up

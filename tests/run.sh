@@ -54,7 +54,7 @@ case $suite in
         run "test bed tests" "$VENV/bin/pytest" -q tests/testbed/tests
         run "ansible-test sanity (ansible-core 2.21)" \
             tests/tooling/ansible-test.sh "$VENV" sanity --python 3.12
-        run "ansible-lint --profile production" "$VENV/bin/ansible-lint" --profile production
+        run "ansible-lint --profile production" env PATH="$PWD/$VENV/bin:$PATH" "$VENV/bin/ansible-lint" --profile production
         ;;
     *)
         echo "unknown suite: $suite (all, bed, demo)"; down; exit 2 ;;

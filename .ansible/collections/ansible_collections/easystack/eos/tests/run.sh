@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Runs a suite against the test bed: brings the bed up, runs the suite, and always brings the
+# bed down again (also on failure or Ctrl-C). Exit status: the suite's.
+#   tests/run.sh all    every test and gate (what `make test` and CI run)
+#   tests/run.sh bed    only the bed's own tests
+#   tests/run.sh demo   the demo playbook, twice
+set -uo pipefail
+cd "$(dirname "$0")/.."
+VENV=${VENV:-.venv}
+BED=(python3 tests/testbed/bed.py)
+suite=${1:-all}
+
+step() { printf '\n=== %s\n' "$*"; }
+
+down() {
+    step "test bed down"
+    "${BED[@]}" down || return 1
+    if "${BED[@]}" status >/dev/null; then echo "bed still answers after down"; return 1; fi
+}
+
+started=$(date +%s)
+step "test bed up"
+if ! "${BED[@]}" up; then
+    down
+    exit 1
+fi
+trap 'down; exit 130' INT TERM
+
+failed=()
+run() {
+    local name=$1; shift
+    step "$name"
+    local t0=$SECONDS
+    if "$@"; then
+        echo "--- $name: ok ($((SECONDS - t0)) s)"
+    else
+        echo "--- $name: FAILED ($((SECONDS - t0)) s)"
+        failed+=("$name")
+    fi
+}
+
+case $suite in
+    demo)
+        # shellcheck disable=SC1090
+        eval "$("${BED[@]}" env)"
+        export ANSIBLE_STDOUT_CALLBACK=ansible.builtin.default ANSIBLE_DISPLAY_SKIPPED_HOSTS=false
+        run "demo: first run" "$VENV/bin/ansible-playbook" playbooks/demo.yml
+        run "demo: second run (nothing to change)" "$VENV/bin/ansible-playbook" playbooks/demo.yml
+        ;;
+    bed)
+        run "test bed tests" "$VENV/bin/pytest" -q tests/testbed/tests
+        ;;
+    all)
+        run "test bed tests" "$VENV/bin/pytest" -q tests/testbed/tests
+        run "ansible-test sanity (ansible-core 2.21)" \
+            tests/tooling/ansible-test.sh "$VENV" sanity --python 3.12
+        run "ansible-lint --profile production" env PATH="$PWD/$VENV/bin:$PATH" "$VENV/bin/ansible-lint" --profile production
+        ;;
+    *)
+        echo "unknown suite: $suite (all, bed, demo)"; down; exit 2 ;;
+esac
+
+trap - INT TERM
+down || failed+=("test bed down")
+step "summary ($(( $(date +%s) - started )) s)"
+if ((${#failed[@]})); then
+    printf 'FAILED: %s\n' "${failed[@]}"
+    exit 1
+fi
+echo "all passed"

@@ -1,0 +1,1 @@
+"""The EOS quota-service simulator of the test bed."""

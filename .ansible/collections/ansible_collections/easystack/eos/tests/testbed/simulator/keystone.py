@@ -1,0 +1,63 @@
+"""What the simulator asks the real Keystone: is this token valid, does this domain exist.
+
+No caching on purpose: a revoked token or a deleted domain must be seen at once, the way
+keystonemiddleware behaves with ``token_cache_time = -1``.
+"""
+import threading
+
+import requests
+
+
+class KeystoneError(Exception):
+    """Keystone could not be asked (down, or answered something unexpected)."""
+
+
+class Keystone:
+    def __init__(self, url, timeout=10):
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self._local = threading.local()
+
+    @property
+    def session(self):
+        # requests.Session is not documented as thread-safe: one per worker thread.
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+        return session
+
+    def _get(self, path, token, **kwargs):
+        try:
+            return self.session.get(
+                self.url + path, headers=dict({"X-Auth-Token": token}, **kwargs.pop("headers", {})),
+                timeout=self.timeout, **kwargs)
+        except requests.RequestException as exc:
+            raise KeystoneError("Keystone at %s is unreachable: %s" % (self.url, exc)) from exc
+
+    def validate(self, token):
+        """The token's body (``{"token": {...}}``) when Keystone accepts it, else None.
+
+        A token may validate itself, so the simulator needs no credentials of its own.
+        """
+        response = self._get("/v3/auth/tokens", token, headers={"X-Subject-Token": token})
+        if response.status_code == 200:
+            return response.json()["token"]
+        if response.status_code in (401, 403, 404):
+            return None
+        raise KeystoneError("Keystone answered %s to a token validation" % response.status_code)
+
+    def domain(self, token, domain_id):
+        """The domain (``{"id", "name", ...}``) or None when Keystone does not know it."""
+        response = self._get("/v3/domains/%s" % requests.utils.quote(domain_id, safe=""), token)
+        if response.status_code == 200:
+            return response.json()["domain"]
+        if response.status_code == 404:
+            return None
+        raise KeystoneError("Keystone answered %s to GET /v3/domains/%s"
+                            % (response.status_code, domain_id))
+
+    def domains(self, token):
+        response = self._get("/v3/domains", token)
+        if response.status_code != 200:
+            raise KeystoneError("Keystone answered %s to GET /v3/domains" % response.status_code)
+        return response.json()["domains"]

@@ -1,0 +1,30 @@
+"""Fixtures for the test bed's own tests: they need a bed that is up (``make bed-up``)."""
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bedclient import Bed, BedNotUp  # noqa: E402  pylint: disable=wrong-import-position
+
+
+@pytest.fixture(scope="session")
+def bed():
+    try:
+        return Bed.load()
+    except BedNotUp as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def fresh_quotas(bed):
+    """Every test starts from the fixture's quota state with no fault armed."""
+    bed.reset_quotas()
+    yield
+    bed.clear_faults()
+
+
+@pytest.fixture()
+def acme(bed):
+    return bed.domains["acme"]
