@@ -5,9 +5,11 @@ SHELL := /bin/bash
 # The controller venv (ansible-core 2.21 needs Python 3.12); the test bed has its own venv.
 PYTHON312 ?= $(shell PYENV_VERSION=3.12 pyenv which python3 2>/dev/null || command -v python3.12)
 VENV ?= .venv
+# The oldest ansible-core in meta/runtime.yml's requires_ansible, for sanity only.
+VENV_OLDEST ?= .venv-core-oldest
 BED := python3 tests/testbed/bed.py
 
-.PHONY: help venv demo test test-bed sanity lint bed-up bed-down bed-status bed-reset bed-env requirements clean
+.PHONY: help venv venv-oldest demo test test-bed sanity lint bed-up bed-down bed-status bed-reset bed-env requirements clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -21,17 +23,26 @@ $(VENV)/.requirements-stamp: requirements/dev.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/dev.txt
 	touch $@
 
+venv-oldest: $(VENV_OLDEST)/.requirements-stamp ## venv with the oldest supported ansible-core
+
+$(VENV_OLDEST)/.requirements-stamp: requirements/core-oldest.txt
+	rm -rf $(VENV_OLDEST)
+	$(PYTHON312) -m venv $(VENV_OLDEST)
+	$(VENV_OLDEST)/bin/pip install --quiet --disable-pip-version-check -r requirements/core-oldest.txt
+	touch $@
+
 demo: venv ## bring the test bed up, run the demo playbook twice, bring the bed down
 	tests/run.sh demo
 
-test: venv ## THE test command: bed up, every test and gate, bed down (also on failure)
+test: venv venv-oldest ## THE test command: bed up, every test and gate, bed down (also on failure)
 	tests/run.sh all
 
 test-bed: venv ## only the test bed's own tests (bed brought up and down around them)
 	tests/run.sh bed
 
-sanity: venv ## ansible-test sanity (no ignore files)
-	tests/tooling/ansible-test.sh $(VENV) sanity --python 3.12
+sanity: venv venv-oldest ## ansible-test sanity (no ignore files), newest and oldest ansible-core
+	tests/tooling/ansible-test.sh $(VENV) sanity --venv --python 3.12
+	tests/tooling/ansible-test.sh $(VENV_OLDEST) sanity --venv --python 3.12
 
 lint: venv ## ansible-lint --profile production
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/ansible-lint --profile production
@@ -55,4 +66,4 @@ requirements: ## re-pin requirements/dev.txt from requirements/dev.in
 
 clean: ## stop the bed and delete venvs, bed state and build outputs
 	-$(BED) destroy
-	rm -rf $(VENV) .testbed .cache tests/output easystack-eos-*.tar.gz
+	rm -rf $(VENV) $(VENV_OLDEST) .testbed .cache tests/output easystack-eos-*.tar.gz

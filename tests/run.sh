@@ -5,7 +5,7 @@
 #   tests/run.sh bed    only the bed's own tests
 #   tests/run.sh demo   the demo playbook, twice
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 VENV=${VENV:-.venv}
 BED=(python3 tests/testbed/bed.py)
 suite=${1:-all}
@@ -52,8 +52,10 @@ case $suite in
         ;;
     all)
         run "test bed tests" "$VENV/bin/pytest" -q tests/testbed/tests
-        run "ansible-test sanity (ansible-core 2.21)" \
-            tests/tooling/ansible-test.sh "$VENV" sanity --python 3.12
+        run "ansible-test sanity (newest ansible-core)" \
+            tests/tooling/ansible-test.sh "$VENV" sanity --venv --python 3.12
+        run "ansible-test sanity (oldest ansible-core)" \
+            tests/tooling/ansible-test.sh "${VENV_OLDEST:-.venv-core-oldest}" sanity --venv --python 3.12
         run "ansible-lint --profile production" env PATH="$PWD/$VENV/bin:$PATH" "$VENV/bin/ansible-lint" --profile production
         ;;
     *)

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """The easystack.eos test bed: a real Keystone plus the EOS quota-service simulator on 127.0.0.1.
 
     bed.py up        install (first time), bootstrap (first time) and start both services
@@ -118,9 +117,8 @@ def ensure_venv(paths):
 def run(argv, **kwargs):
     result = subprocess.run(argv, capture_output=True, text=True, check=False, **kwargs)
     if result.returncode != 0:
-        raise BedError("%s failed (exit %d):\n%s%s" % (" ".join(argv[:3]), result.returncode,
-                                                         result.stdout[-3000:],
-                                                         result.stderr[-3000:]))
+        raise BedError("%s failed (exit %d):\n%s%s" % (
+            " ".join(argv[:3]), result.returncode, result.stdout[-3000:], result.stderr[-3000:]))
     return result
 
 

@@ -19,8 +19,9 @@
 #      bootstrap script for the pip version(s) this ansible-core pins, so no
 #      download from outside the package index is attempted;
 #   3. puts <venv-dir>/bin first on PATH (so "python3.X" of the venv is found)
-#      and, under pyenv, makes every installed pyenv Python reachable through
-#      its shim (PYENV_VERSION, unless already set);
+#      and, under pyenv, links of the real python3.X of every installed pyenv
+#      version next (ansible-test drops PYENV_VERSION, and a shim of a version
+#      that is not selected fails);
 #   4. runs <venv-dir>/bin/ansible-test "$@" in the mirror, copies the mirror's
 #      tests/output/ back to <repo>/tests/output/ and exits with its exit code.
 set -u -o pipefail
@@ -104,13 +105,23 @@ done
 # 3. Environment.
 export PATH="${venv}/bin:${PATH}"
 export VIRTUAL_ENV="${venv}"
-if [ -z "${PYENV_VERSION:-}" ] && command -v pyenv >/dev/null 2>&1; then
-    # The global version first keeps "python3" unchanged; the others make the
-    # python3.X shims work instead of failing with "command not found".
+if command -v pyenv >/dev/null 2>&1; then
+    # pyenv's python3.X shims fail unless that version is selected, and
+    # ansible-test passes PYENV_VERSION on to nothing; link the real
+    # interpreters of every installed pyenv version (global one first) instead.
+    links="${mirror_root}/python-bin"
+    mkdir -p "${links}" || exit 2
     pyenv_global=$(pyenv global 2>/dev/null | head -n 1)
-    pyenv_all=$(pyenv versions --bare 2>/dev/null | grep -v -x -F "${pyenv_global}" | grep -v / | paste -sd: -)
-    PYENV_VERSION=$(printf '%s:%s' "${pyenv_global}" "${pyenv_all}" | sed 's/^://; s/:$//')
-    [ -n "${PYENV_VERSION}" ] && export PYENV_VERSION
+    for version in ${pyenv_global} $(pyenv versions --bare 2>/dev/null | grep -v /); do
+        prefix=$(pyenv prefix "${version}" 2>/dev/null) || continue
+        for interpreter in "${prefix}"/bin/python[0-9].*; do
+            exe=${interpreter##*/}
+            if [[ ${exe} =~ ^python[0-9]+\.[0-9]+$ ]] && [ -x "${interpreter}" ] && [ ! -e "${links}/${exe}" ]; then
+                ln -s "${interpreter}" "${links}/${exe}"
+            fi
+        done
+    done
+    export PATH="${venv}/bin:${links}:${PATH#"${venv}/bin:"}"
 fi
 
 # 4. Run ansible-test in the mirror.

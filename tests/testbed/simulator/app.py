@@ -324,9 +324,9 @@ def create_app(environ=None):
         if request.query_string:
             url += "?" + request.query_string.decode("latin-1")
         try:
-            upstream = keystone.session.request(request.method, url, headers=headers,
-                                       data=request.get_data(), timeout=60,
-                                       allow_redirects=False)
+            upstream = keystone.session.request(
+                request.method, url, headers=headers, data=request.get_data(), timeout=60,
+                allow_redirects=False)
         except requests.RequestException as exc:
             raise ApiError(502, "Keystone is unreachable from the EOS endpoint: %s" % exc) from exc
         response = Response(upstream.content, status=upstream.status_code)

@@ -16,13 +16,13 @@ def get_quotas(bed, domain_id, **kwargs):
 
 def test_faults_are_off_by_default(bed, acme):
     assert bed.control("GET", "/faults").json() == {"faults": []}
-    assert {get_quotas(bed, acme).status_code for _ in range(3)} == {200}
+    assert {get_quotas(bed, acme).status_code for dummy in range(3)} == {200}
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
 def test_status_fault_for_n_requests_then_normal(bed, acme, status):
     bed.fault("^/v3/domain_quotas/", count=2, status=status)
-    codes = [get_quotas(bed, acme).status_code for _ in range(3)]
+    codes = [get_quotas(bed, acme).status_code for dummy in range(3)]
     assert codes == [status, status, 200]
 
 

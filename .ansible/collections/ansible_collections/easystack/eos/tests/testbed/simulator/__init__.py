@@ -1,1 +1,0 @@
-"""The EOS quota-service simulator of the test bed."""
