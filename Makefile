@@ -9,7 +9,7 @@ VENV ?= .venv
 VENV_OLDEST ?= .venv-core-oldest
 BED := python3 tests/testbed/bed.py
 
-.PHONY: help venv venv-oldest demo test test-bed sanity lint bed-up bed-down bed-status bed-reset bed-env requirements clean
+.PHONY: help venv venv-oldest demo test test-bed sanity lint bed-up bed-down bed-status bed-reset bed-measure bed-env requirements clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -55,6 +55,8 @@ bed-status: ## show what the test bed runs
 	$(BED) status
 bed-reset: ## back to the seeded state
 	$(BED) reset
+bed-measure: venv ## print the bed's memory use and median request latencies (bed must be up)
+	$(VENV)/bin/python tests/testbed/measure.py
 bed-env: ## print OS_* exports for the test bed's admin
 	@$(BED) env
 
