@@ -1,0 +1,86 @@
+# -*- coding: utf-8 -*-
+# Copyright: easystack.eos contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Keystone v3 authentication: the token request for each method, and what comes back."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+
+
+class Token:
+    """A Keystone token: its value (a secret), the catalog and who it belongs to."""
+
+    def __init__(self, value, body):
+        self.value = value
+        token = body.get("token") or {}
+        self.catalog = token.get("catalog") or []
+        self.expires_at = token.get("expires_at")
+        self.user = token.get("user") or {}
+        self.project = token.get("project") or {}
+        self.roles = [role.get("name") for role in token.get("roles") or []]
+
+
+def _named(prefix, auth, what):
+    """``{"id": ...}`` or ``{"name": ..., "domain": {...}}`` for a user or project."""
+    if auth.get(prefix + "_id"):
+        return {"id": auth[prefix + "_id"]}
+    name = auth.get("username" if prefix == "user" else prefix + "_name")
+    if not name:
+        return None
+    if auth.get(prefix + "_domain_id"):
+        domain = {"id": auth[prefix + "_domain_id"]}
+    elif auth.get(prefix + "_domain_name"):
+        domain = {"name": auth[prefix + "_domain_name"]}
+    else:
+        raise EosError("auth.%s_domain_name (or _id, or domain_name) is needed with %s name '%s'"
+                       % (prefix, what, name))
+    return {"name": name, "domain": domain}
+
+
+def _scope(auth):
+    project = _named("project", auth, "project")
+    if project:
+        return {"project": project}
+    if auth.get("domain_id"):
+        return {"domain": {"id": auth["domain_id"]}}
+    if auth.get("domain_name"):
+        return {"domain": {"name": auth["domain_name"]}}
+    raise EosError("No scope: set auth.project_name (with its domain) or auth.project_id; "
+                   "the EOS quota API needs a project-scoped token")
+
+
+def token_request(settings):
+    """The body of ``POST /v3/auth/tokens`` for the settings' auth type."""
+    auth = settings.auth
+    if settings.auth_type == "v3applicationcredential":
+        if not (auth.get("application_credential_id") and auth.get("application_credential_secret")):
+            raise EosError("auth_type v3applicationcredential needs auth.application_credential_id "
+                           "and auth.application_credential_secret")
+        # An application credential carries its own scope.
+        return {"auth": {"identity": {
+            "methods": ["application_credential"],
+            "application_credential": {"id": auth["application_credential_id"],
+                                       "secret": auth["application_credential_secret"]}}}}
+    if settings.auth_type == "token":
+        if not auth.get("token"):
+            raise EosError("auth_type token needs auth.token")
+        identity = {"methods": ["token"], "token": {"id": auth["token"]}}
+    else:
+        user = _named("user", auth, "user")
+        if not user:
+            raise EosError("auth_type password needs auth.username (with its domain) or "
+                           "auth.user_id")
+        if not auth.get("password"):
+            raise EosError("auth_type password needs auth.password")
+        user["password"] = auth["password"]
+        identity = {"methods": ["password"], "password": {"user": user}}
+    return {"auth": {"identity": identity, "scope": _scope(auth)}}
+
+
+def password_check_request(user_id, password):
+    """An unscoped password login of one user: the cheapest way to test a password."""
+    return {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "id": user_id, "password": password}}}}}

@@ -1,0 +1,133 @@
+# -*- coding: utf-8 -*-
+# Copyright: easystack.eos contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""An authenticated EOS API client: log in once, find the endpoints, call the API."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.easystack.eos.plugins.module_utils.auth import (
+    Token, password_check_request, token_request)
+from ansible_collections.easystack.eos.plugins.module_utils.catalog import api_root, find_endpoint
+from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+from ansible_collections.easystack.eos.plugins.module_utils.http import EosSession, request_id_of
+
+
+class EosClient:
+    """What modules use: ``get``/``patch``/``post`` on the quota API or the identity API.
+
+    ``on_secret`` is called with every secret the client learns at run time (the token), so
+    the module can keep it out of all output.
+    """
+
+    def __init__(self, settings, session=None, on_secret=None):
+        self.settings = settings
+        self.http = session or EosSession(settings)
+        self.on_secret = on_secret or (lambda value: None)
+        self.token = None
+        self._roots = {}
+
+    # -- authentication ------------------------------------------------------------------------
+
+    @property
+    def auth_root(self):
+        return api_root(self.settings.auth["auth_url"])
+
+    def authenticate(self):
+        url = self.auth_root + "/v3/auth/tokens"
+        body = token_request(self.settings)
+        response = self._post_token(url, body)
+        value = response.headers.get("X-Subject-Token")
+        if not value:
+            raise EosError("POST %s answered without an X-Subject-Token header: is auth_url a "
+                           "Keystone v3 endpoint?" % url, status=response.status_code,
+                           request_id=request_id_of(response), method="POST", url=url)
+        self.on_secret(value)
+        self.token = Token(value, self.http.json(response, "POST", url))
+        self._roots = {}
+        return self.token
+
+    def _post_token(self, url, body):
+        try:
+            return self.http.request("POST", url, body=body, idempotent=True, expected=(201, 200))
+        except EosError as error:
+            if error.status == 401:
+                raise EosError(
+                    "Authentication failed for %s: %s. Check the credentials (and that the user "
+                    "and project exist, are enabled, and the user has a role on the project)"
+                    % (self.settings.describe_identity(), error.server_message),
+                    status=401, request_id=error.request_id, method="POST", url=url)
+            raise
+
+    def check_password(self, user_id, password):
+        """True when ``password`` logs ``user_id`` in (an unscoped token), False on a 401.
+
+        The probe's own token is a secret too; it is discarded at once.
+        """
+        url = self.auth_root + "/v3/auth/tokens"
+        response = self.http.request("POST", url, body=password_check_request(user_id, password),
+                                     idempotent=True, expected=(201, 200, 401))
+        if response.status_code == 401:
+            return False
+        self.on_secret(response.headers.get("X-Subject-Token", ""))
+        return True
+
+    # -- endpoints -----------------------------------------------------------------------------
+
+    def root(self, service):
+        """API root of ``quota`` (service_type/endpoint_override) or ``identity``."""
+        if service in self._roots:
+            return self._roots[service]
+        if self.token is None:
+            self.authenticate()
+        settings = self.settings
+        if service == "quota" and settings.endpoint_override:
+            root = api_root(settings.endpoint_override)
+        elif service == "quota":
+            root = find_endpoint(self.token.catalog, settings.service_type, settings.interface,
+                                 settings.region_name)
+        else:
+            try:
+                root = find_endpoint(self.token.catalog, "identity", settings.interface,
+                                     settings.region_name)
+            except EosError:
+                root = self.auth_root  # identity is often registered in one region only
+        self._roots[service] = root
+        return root
+
+    # -- calls ---------------------------------------------------------------------------------
+
+    def call(self, method, path, service="quota", body=None, expected=(200,), idempotent=None):
+        """JSON body of an API call (None for an empty answer); re-authenticates once on 401."""
+        url = self.root(service) + path
+        reauthenticated = False
+        while True:
+            headers = {"X-Auth-Token": self.token.value}
+            try:
+                response = self.http.request(method, url, body=body, headers=headers,
+                                             idempotent=idempotent, expected=expected)
+            except EosError as error:
+                if error.status == 401 and not reauthenticated:
+                    # The token went stale (expired, revoked, or from a cache): log in again.
+                    reauthenticated = True
+                    self.authenticate()
+                    url = self.root(service) + path
+                    continue
+                if error.status == 401:
+                    error.message += (". A fresh token for %s was refused too"
+                                      % self.settings.describe_identity())
+                raise
+            if not response.content:
+                return None
+            return self.http.json(response, method, url)
+
+    def get(self, path, service="quota", expected=(200,)):
+        return self.call("GET", path, service=service, expected=expected)
+
+    def patch(self, path, body, service="quota", idempotent=True):
+        return self.call("PATCH", path, service=service, body=body, idempotent=idempotent)
+
+    @property
+    def requests_sent(self):
+        return self.http.requests_sent

@@ -1,0 +1,67 @@
+# -*- coding: utf-8 -*-
+# Copyright: easystack.eos contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Finding Keystone domains and users by name or ID: one request in the usual case."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+
+try:
+    from urllib.parse import quote
+except ImportError:  # pragma: no cover - Python 2
+    from urllib import quote
+
+# Keystone's own IDs: 32 hex digits, and the default domain's fixed id.
+ID_PATTERN = re.compile(r"^([0-9a-f]{32}|default)$")
+
+
+def _by_id(client, collection, key, value):
+    body = client.get("/v3/%s/%s" % (collection, quote(value, safe="")), service="identity",
+                      expected=(200, 404))
+    return body.get(key) if body and key in body else None
+
+
+def _by_name(client, collection, value, what, extra=None):
+    query = "name=%s" % quote(value, safe="")
+    if extra:
+        query += "&" + extra
+    found = client.get("/v3/%s?%s" % (collection, query), service="identity")[collection]
+    if len(found) > 1:
+        raise EosError("%s name '%s' is ambiguous: %d matches (%s); use the ID"
+                       % (what, value, len(found), ", ".join(item["id"] for item in found)))
+    return found[0] if found else None
+
+
+def find_domain(client, name_or_id):
+    """The domain dict; an ID-looking value is fetched by ID, anything else searched by name."""
+    if ID_PATTERN.match(name_or_id):
+        domain = _by_id(client, "domains", "domain", name_or_id) or \
+            _by_name(client, "domains", name_or_id, "Domain")
+    else:
+        domain = _by_name(client, "domains", name_or_id, "Domain") or \
+            _by_id(client, "domains", "domain", name_or_id)
+    if domain is None:
+        raise EosError("Domain '%s' not found (by name or ID) at %s"
+                       % (name_or_id, client.root("identity")))
+    return domain
+
+
+def find_user(client, name_or_id, domain_id):
+    """The user dict: by name within ``domain_id``, else by ID (which must be in that domain)."""
+    if ID_PATTERN.match(name_or_id):
+        user = _by_id(client, "users", "user", name_or_id)
+        if user is None:
+            user = _by_name(client, "users", name_or_id, "User", "domain_id=" + quote(domain_id))
+    else:
+        user = _by_name(client, "users", name_or_id, "User", "domain_id=" + quote(domain_id))
+        if user is None:
+            user = _by_id(client, "users", "user", name_or_id)
+    if user is None:
+        raise EosError("User '%s' not found in domain %s (by name) nor by ID"
+                       % (name_or_id, domain_id))
+    return user

@@ -1,0 +1,71 @@
+# -*- coding: utf-8 -*-
+# Copyright: easystack.eos contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The base every easystack.eos module is built on: connection options, client, failures."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+from ansible_collections.easystack.eos.plugins.module_utils.http import REQUESTS_IMPORT_ERROR
+from ansible_collections.easystack.eos.plugins.module_utils.options import (
+    connection_argument_spec, resolve_connection)
+
+
+class EosModule:
+    """An AnsibleModule with the connection options added, and an authenticated client.
+
+    ``run(action)`` calls ``action(self)`` and turns any EosError into a clean ``fail_json``
+    naming the status, request id and URL; secrets learnt at run time are masked in all output.
+    """
+
+    def __init__(self, argument_spec, **kwargs):
+        spec = connection_argument_spec()
+        clash = set(spec) & set(argument_spec)
+        if clash:  # a programming error, caught by the unit tests
+            raise ValueError("module options shadow connection options: %s" % sorted(clash))
+        spec.update(argument_spec)
+        self.ansible = AnsibleModule(argument_spec=spec, **kwargs)
+        self.params = self.ansible.params
+        if REQUESTS_IMPORT_ERROR:
+            self.ansible.fail_json(msg=missing_required_lib("requests"),
+                                   exception=REQUESTS_IMPORT_ERROR)
+        self._client = None
+        self._settings = None
+
+    @property
+    def check_mode(self):
+        return self.ansible.check_mode
+
+    @property
+    def settings(self):
+        if self._settings is None:
+            self._settings = resolve_connection(self.params)
+            for secret in self._settings.secrets:
+                self.ansible.no_log_values.add(secret)
+            if self._settings.verify is False:
+                self.ansible.warn("TLS certificate verification is off (validate_certs: false): "
+                                  "the connection to %s can be intercepted"
+                                  % self._settings.auth["auth_url"])
+        return self._settings
+
+    @property
+    def client(self):
+        if self._client is None:
+            # Imported here so that a module's --help-like failures do not pay for it.
+            from ansible_collections.easystack.eos.plugins.module_utils.client import EosClient
+            self._client = EosClient(self.settings, on_secret=self.ansible.no_log_values.add)
+        return self._client
+
+    def fail(self, error):
+        self.ansible.fail_json(**error.fail_kwargs())
+
+    def run(self, action):
+        try:
+            result = action(self)
+        except EosError as error:
+            self.fail(error)
+        self.ansible.exit_json(**result)

@@ -1,0 +1,321 @@
+# -*- coding: utf-8 -*-
+# Copyright: easystack.eos contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Connection options: the argument spec every module shares, and where their values come from.
+
+The OpenStack tools' convention, so existing ``module_defaults``, clouds.yaml files and AWX
+credentials work unchanged:
+
+1. One *source* gives the base settings: the cloud named by ``cloud`` / ``OS_CLOUD`` (or a
+   ``cloud`` dict), else the ``OS_*`` environment when ``OS_AUTH_URL`` is set, else (when the
+   task gives no ``auth.auth_url`` of its own) the only cloud in clouds.yaml. Two sources are
+   never mixed.
+2. The task's options (``module_defaults`` included) override that base key by key.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+
+from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+
+try:
+    import yaml
+    HAS_YAML = True
+except ImportError:  # pragma: no cover - PyYAML ships with ansible-core's controller
+    HAS_YAML = False
+
+AUTH_KEYS = (
+    "auth_url", "username", "user_id", "password", "user_domain_name", "user_domain_id",
+    "project_name", "project_id", "project_domain_name", "project_domain_id", "domain_name",
+    "domain_id", "token", "application_credential_id", "application_credential_secret",
+)
+SECRET_AUTH_KEYS = ("password", "token", "application_credential_secret")
+AUTH_TYPES = ("password", "token", "v3applicationcredential")
+# Spellings openstacksdk and keystoneauth accept for the same three methods.
+AUTH_TYPE_ALIASES = {
+    "v3password": "password", "v3token": "token", "application_credential": "v3applicationcredential",
+    "v3applicationcredential": "v3applicationcredential", "password": "password", "token": "token",
+}
+INTERFACES = ("public", "internal", "admin")
+
+# OS_* variables of the environment source, as keystoneauth and the openstack CLI read them.
+ENV_AUTH = {
+    "OS_AUTH_URL": "auth_url", "OS_USERNAME": "username", "OS_USER_ID": "user_id",
+    "OS_PASSWORD": "password", "OS_USER_DOMAIN_NAME": "user_domain_name",
+    "OS_USER_DOMAIN_ID": "user_domain_id", "OS_PROJECT_NAME": "project_name",
+    "OS_TENANT_NAME": "project_name", "OS_PROJECT_ID": "project_id", "OS_TENANT_ID": "project_id",
+    "OS_PROJECT_DOMAIN_NAME": "project_domain_name", "OS_PROJECT_DOMAIN_ID": "project_domain_id",
+    "OS_DOMAIN_NAME": "domain_name", "OS_DOMAIN_ID": "domain_id", "OS_TOKEN": "token",
+    "OS_APPLICATION_CREDENTIAL_ID": "application_credential_id",
+    "OS_APPLICATION_CREDENTIAL_SECRET": "application_credential_secret",
+}
+ENV_TOP = {
+    "OS_AUTH_TYPE": "auth_type", "OS_REGION_NAME": "region_name", "OS_INTERFACE": "interface",
+    "OS_ENDPOINT_TYPE": "interface", "OS_CACERT": "cacert", "OS_CERT": "cert", "OS_KEY": "key",
+}
+
+CLOUDS_FILE_NAMES = ("clouds.yaml", "clouds.yml", "clouds.json")
+SECURE_FILE_NAMES = ("secure.yaml", "secure.yml", "secure.json")
+
+
+def connection_argument_spec():
+    """The options every module accepts (documented in the ``connection`` doc fragment)."""
+    return dict(
+        cloud=dict(type="raw"),
+        auth=dict(type="dict", options=dict(
+            (key, dict(type="str", no_log=key in SECRET_AUTH_KEYS)) for key in AUTH_KEYS)),
+        auth_type=dict(type="str"),
+        region_name=dict(type="str"),
+        interface=dict(type="str", choices=list(INTERFACES)),
+        service_type=dict(type="str", default="identity"),
+        endpoint_override=dict(type="str"),
+        validate_certs=dict(type="bool"),
+        ca_cert=dict(type="path", aliases=["cacert"]),
+        client_cert=dict(type="path"),
+        client_key=dict(type="path", no_log=True),
+        api_timeout=dict(type="float"),
+    )
+
+
+class ConnectionSettings:
+    """Everything needed to reach and authenticate to the cloud, resolved from all sources."""
+
+    def __init__(self, auth, auth_type, region_name, interface, service_type, endpoint_override,
+                 verify, client_cert, client_key, api_timeout, source):
+        self.auth = auth
+        self.auth_type = auth_type
+        self.region_name = region_name
+        self.interface = interface
+        self.service_type = service_type
+        self.endpoint_override = endpoint_override
+        self.verify = verify  # True, False, or a CA bundle path (requests' convention)
+        self.client_cert = client_cert
+        self.client_key = client_key
+        self.api_timeout = api_timeout
+        self.source = source  # where the base settings came from, for error messages
+
+    @property
+    def secrets(self):
+        return [self.auth[key] for key in SECRET_AUTH_KEYS if self.auth.get(key)]
+
+    def describe_identity(self):
+        """Who is logging in, for error messages: names and IDs, never a secret."""
+        auth = self.auth
+        if self.auth_type == "v3applicationcredential":
+            who = "application credential %s" % auth.get("application_credential_id")
+        elif self.auth_type == "token":
+            who = "a token"
+        else:
+            who = "user %s" % (auth.get("username") or auth.get("user_id"))
+            domain = auth.get("user_domain_name") or auth.get("user_domain_id")
+            if domain and auth.get("username"):
+                who += " (domain %s)" % domain
+        project = auth.get("project_name") or auth.get("project_id")
+        if project and self.auth_type != "v3applicationcredential":
+            who += ", project %s" % project
+            domain = auth.get("project_domain_name") or auth.get("project_domain_id")
+            if domain and auth.get("project_name"):
+                who += " (domain %s)" % domain
+        return "%s at %s" % (who, auth.get("auth_url"))
+
+
+def clouds_file_candidates(environ, cwd, home, names=CLOUDS_FILE_NAMES, env_key="OS_CLIENT_CONFIG_FILE"):
+    """Where the OpenStack tools look for clouds.yaml (or secure.yaml), in order."""
+    candidates = []
+    if environ.get(env_key):
+        candidates.append(environ[env_key])
+    for directory in (cwd, os.path.join(home, ".config", "openstack"), "/etc/openstack"):
+        candidates.extend(os.path.join(directory, name) for name in names)
+    return candidates
+
+
+def _load_file(path):
+    try:
+        with open(path) as handle:
+            text = handle.read()
+    except (IOError, OSError) as exc:
+        raise EosError("Cannot read %s: %s" % (path, exc.strerror or exc))
+    try:
+        if path.endswith(".json"):
+            data = json.loads(text)
+        elif HAS_YAML:
+            data = yaml.safe_load(text)
+        else:
+            raise EosError("Reading %s needs PyYAML, which is not installed on this host" % path)
+    except (ValueError, yaml.YAMLError if HAS_YAML else ValueError) as exc:
+        raise EosError("%s is not valid YAML/JSON: %s" % (path, exc))
+    if data is None:
+        data = {}
+    if not isinstance(data, dict) or not isinstance(data.get("clouds", {}), dict):
+        raise EosError("%s must hold a mapping with a 'clouds' mapping" % path)
+    return data
+
+
+def _deep_merge(base, extra):
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_clouds(environ, cwd, home):
+    """``(path, clouds)`` of the first clouds file found, secure.yaml merged in; else (None, {})."""
+    for path in clouds_file_candidates(environ, cwd, home):
+        if os.path.isfile(path):
+            clouds = _load_file(path).get("clouds") or {}
+            for secure in clouds_file_candidates(environ, cwd, home, SECURE_FILE_NAMES,
+                                                 "OS_CLIENT_SECURE_FILE"):
+                if os.path.isfile(secure):
+                    clouds = _deep_merge(clouds, _load_file(secure).get("clouds") or {})
+                    break
+            return path, clouds
+    return None, {}
+
+
+def _environment_cloud(environ):
+    cloud = {"auth": {}}
+    for variable, key in ENV_AUTH.items():
+        if environ.get(variable) and key not in cloud["auth"]:
+            cloud["auth"][key] = environ[variable]
+    for variable, key in ENV_TOP.items():
+        if environ.get(variable) and key not in cloud:
+            cloud[key] = environ[variable]
+    return cloud
+
+
+def _base_cloud(params, environ, cwd, home):
+    """The one source of base settings, and a description of it for messages."""
+    cloud = params.get("cloud")
+    if isinstance(cloud, dict):
+        return cloud, "the task's cloud dict"
+    if cloud is not None and not isinstance(cloud, str):
+        raise EosError("cloud must be the name of a clouds.yaml entry or a dict, not %s"
+                       % type(cloud).__name__)
+    name = cloud or environ.get("OS_CLOUD")
+    if name:
+        path, clouds = load_clouds(environ, cwd, home)
+        if path is None:
+            raise EosError("Cloud '%s' was asked for, but no clouds.yaml was found (looked in: %s)"
+                           % (name, ", ".join(clouds_file_candidates(environ, cwd, home))))
+        if name not in clouds:
+            raise EosError("Cloud '%s' is not in %s; clouds there: %s"
+                           % (name, path, ", ".join(sorted(clouds)) or "none"))
+        return clouds[name] or {}, "cloud '%s' in %s" % (name, path)
+    if environ.get("OS_AUTH_URL"):
+        return _environment_cloud(environ), "the OS_* environment variables"
+    if (params.get("auth") or {}).get("auth_url"):
+        return {}, "the task's options"
+    path, clouds = load_clouds(environ, cwd, home)
+    if path is not None and len(clouds) == 1:
+        name = next(iter(clouds))
+        return clouds[name] or {}, "cloud '%s' in %s" % (name, path)
+    if path is not None and clouds:
+        raise EosError("%s has several clouds (%s): choose one with the cloud option or OS_CLOUD"
+                       % (path, ", ".join(sorted(clouds))))
+    raise EosError(
+        "No credentials: set the auth option (with auth_url), cloud or OS_CLOUD, the OS_* "
+        "environment variables (OS_AUTH_URL, ...), or provide a clouds.yaml (looked in: %s)"
+        % ", ".join(clouds_file_candidates(environ, cwd, home)))
+
+
+def _as_bool_or_path(value):
+    if isinstance(value, bool) or value is None:
+        return value
+    if str(value).lower() in ("true", "yes", "1", "on"):
+        return True
+    if str(value).lower() in ("false", "no", "0", "off"):
+        return False
+    return value
+
+
+def resolve_connection(params, environ=None, cwd=None, home=None):
+    """Resolve the module's connection options into ``ConnectionSettings`` (or raise EosError)."""
+    environ = os.environ if environ is None else environ
+    cwd = os.getcwd() if cwd is None else cwd
+    home = os.path.expanduser("~") if home is None else home
+    base, source = _base_cloud(params, environ, cwd, home)
+    if not isinstance(base, dict) or not isinstance(base.get("auth", {}) or {}, dict):
+        raise EosError("The settings from %s must be a mapping with an 'auth' mapping" % source)
+
+    auth = dict((k, v) for k, v in (base.get("auth") or {}).items() if v not in (None, ""))
+    unknown = sorted(set(auth) - set(AUTH_KEYS))
+    if unknown:
+        raise EosError("Unknown auth keys %s in %s; known: %s"
+                       % (", ".join(unknown), source, ", ".join(AUTH_KEYS)))
+    auth.update((k, v) for k, v in (params.get("auth") or {}).items() if v is not None)
+    auth = dict((k, str(v)) for k, v in auth.items())
+    if not auth.get("auth_url"):
+        raise EosError("No auth_url in %s or the task's auth option" % source)
+
+    # clouds.yaml's auth.domain_name/_id name the user's and the project's domain when those are
+    # not given and a project is the scope; without a project it is the (domain) scope itself.
+    if auth.get("project_name") or auth.get("project_id"):
+        for kind in ("name", "id"):
+            shared = auth.get("domain_" + kind)
+            if shared:
+                for owner in ("user", "project"):
+                    if not auth.get("%s_domain_name" % owner) and not auth.get("%s_domain_id" % owner):
+                        auth["%s_domain_%s" % (owner, kind)] = shared
+                del auth["domain_" + kind]
+
+    def pick(option, base_key=None, default=None):
+        value = params.get(option)
+        if value is None:
+            value = base.get(base_key or option)
+        return default if value is None else value
+
+    auth_type = pick("auth_type")
+    if auth_type is None:
+        if auth.get("application_credential_id") or auth.get("application_credential_secret"):
+            auth_type = "v3applicationcredential"
+        elif auth.get("token") and not auth.get("password"):
+            auth_type = "token"
+        else:
+            auth_type = "password"
+    if str(auth_type).lower() not in AUTH_TYPE_ALIASES:
+        raise EosError("auth_type '%s' is not supported; use one of: %s"
+                       % (auth_type, ", ".join(AUTH_TYPES)))
+    auth_type = AUTH_TYPE_ALIASES[str(auth_type).lower()]
+
+    interface = pick("interface", default="public")
+    if interface.endswith("URL"):  # OS_ENDPOINT_TYPE=publicURL, the old spelling
+        interface = interface[:-3]
+    if interface not in INTERFACES:
+        raise EosError("interface '%s' (from %s) is not one of: %s"
+                       % (interface, source, ", ".join(INTERFACES)))
+
+    verify = params.get("validate_certs")
+    if verify is None:
+        verify = _as_bool_or_path(base.get("verify", True))
+    ca_cert = params.get("ca_cert") or base.get("cacert")
+    if verify is not False and ca_cert:
+        verify = ca_cert
+
+    api_timeout = pick("api_timeout")
+    try:
+        api_timeout = float(api_timeout) if api_timeout is not None else 30.0
+    except (TypeError, ValueError):
+        raise EosError("api_timeout must be a number of seconds, not %r" % (api_timeout,))
+    if api_timeout <= 0:
+        raise EosError("api_timeout must be above 0 seconds")
+
+    return ConnectionSettings(
+        auth=auth,
+        auth_type=auth_type,
+        region_name=pick("region_name"),
+        interface=interface,
+        service_type=params.get("service_type") or "identity",
+        endpoint_override=params.get("endpoint_override"),
+        verify=verify,
+        client_cert=params.get("client_cert") or base.get("cert"),
+        client_key=params.get("client_key") or base.get("key"),
+        api_timeout=api_timeout,
+        source=source,
+    )
