@@ -9,7 +9,7 @@ VENV ?= .venv
 VENV_OLDEST ?= .venv-core-oldest
 BED := python3 tests/testbed/bed.py
 
-.PHONY: help venv venv-oldest demo test test-bed sanity lint bed-up bed-down bed-status bed-reset bed-measure bed-env requirements clean
+.PHONY: help venv venv-oldest demo test test-bed test-integration units sanity lint bed-up bed-down bed-status bed-reset bed-measure bed-env requirements clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -39,6 +39,12 @@ test: venv venv-oldest ## THE test command: bed up, every test and gate, bed dow
 
 test-bed: venv ## only the test bed's own tests (bed brought up and down around them)
 	tests/run.sh bed
+
+test-integration: venv ## only the modules' integration tests against the bed
+	tests/run.sh integration
+
+units: venv ## ansible-test units (no bed needed)
+	tests/tooling/ansible-test.sh $(VENV) units --venv --python 3.12
 
 sanity: venv venv-oldest ## ansible-test sanity (no ignore files), newest and oldest ansible-core
 	tests/tooling/ansible-test.sh $(VENV) sanity --venv --python 3.12

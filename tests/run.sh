@@ -3,6 +3,7 @@
 # bed down again (also on failure or Ctrl-C). Exit status: the suite's.
 #   tests/run.sh all    every test and gate (what `make test` and CI run)
 #   tests/run.sh bed    only the bed's own tests
+#   tests/run.sh integration   only the modules' integration tests
 #   tests/run.sh demo   the demo playbook, twice
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
@@ -50,8 +51,13 @@ case $suite in
     bed)
         run "test bed tests" "$VENV/bin/pytest" -q tests/testbed/tests
         ;;
+    integration)
+        run "integration tests (modules against the bed)" "$VENV/bin/pytest" -q tests/integration
+        ;;
     all)
         run "test bed tests" "$VENV/bin/pytest" -q tests/testbed/tests
+        run "integration tests (modules against the bed)" "$VENV/bin/pytest" -q tests/integration
+        run "ansible-test units" tests/tooling/ansible-test.sh "$VENV" units --venv --python 3.12
         run "ansible-test sanity (newest ansible-core)" \
             tests/tooling/ansible-test.sh "$VENV" sanity --venv --python 3.12
         run "ansible-test sanity (oldest ansible-core)" \
@@ -59,7 +65,7 @@ case $suite in
         run "ansible-lint --profile production" env PATH="$PWD/$VENV/bin:$PATH" "$VENV/bin/ansible-lint" --profile production
         ;;
     *)
-        echo "unknown suite: $suite (all, bed, demo)"; down; exit 2 ;;
+        echo "unknown suite: $suite (all, bed, integration, demo)"; down; exit 2 ;;
 esac
 
 trap - INT TERM

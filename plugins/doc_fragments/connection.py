@@ -131,6 +131,6 @@ notes:
     token's catalog.
   - Calls are retried (up to 3 times, with backoff) on connection errors, timeouts, HTTP 429
     (honouring C(Retry-After)), 502, 503 and 504 when they are safe to repeat.
-  - All modules are in the action group C(easystack.eos.eos), so
-    C(module_defaults: {group/easystack.eos.eos: {cloud: mycloud}}) configures them once per play.
+  - "All modules are in the action group C(easystack.eos.eos): set O(cloud) or O(auth) once per
+    play under C(module_defaults) with the key C(group/easystack.eos.eos)."
 """

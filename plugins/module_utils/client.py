@@ -11,7 +11,7 @@ from ansible_collections.easystack.eos.plugins.module_utils.auth import (
     Token, password_check_request, token_request)
 from ansible_collections.easystack.eos.plugins.module_utils.catalog import api_root, find_endpoint
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
-from ansible_collections.easystack.eos.plugins.module_utils.http import EosSession, request_id_of
+from ansible_collections.easystack.eos.plugins.module_utils.session import EosSession, request_id_of
 
 
 class EosClient:

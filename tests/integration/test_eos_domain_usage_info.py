@@ -1,0 +1,182 @@
+"""eos_domain_usage_info against the real Keystone + simulator."""
+import json
+
+from conftest import write_clouds_yaml
+
+MODULE = "eos_domain_usage_info"
+
+
+def test_platform_view_ad_hoc_with_os_env(ansible, bed):
+    mark = bed.log_mark()
+    run = ansible.module(MODULE, env=ansible.os_env())
+    assert run.rc == 0, run.stdout + run.stderr
+    result = run.last
+    assert result["changed"] is False and result["view"] == "platform"
+    assert set(result["regions"]) == {"RegionOne", "RegionTwo"}
+    assert "quota_fake" not in result["regions"]["RegionOne"]
+    assert set(result["regions"]["RegionOne"]) == {"usage", "allocated", "quotas", "limits"}
+    cores = result["summary"]["RegionOne"]["cores"]
+    # Platform quota 72 (Default domain), allocated 2 + 20 + 30, used 1 + 8 + 28 (fixture).
+    assert cores == {"quota": 72, "unlimited": False, "limit": -1, "allocated": 52, "used": 37,
+                     "free": 20, "percent_allocated": 72.2, "percent_used": 51.4}
+    assert result["summary"]["RegionOne"]["pods"]["unlimited"] is True
+    assert result["summary"]["RegionOne"]["pods"]["percent_used"] is None
+    # Requests: one login, one read.
+    assert [(r["method"], r["path"]) for r in bed.requests_since(mark)] == [
+        ("POST", "/v3/auth/tokens"), ("GET", "/v3/domain_usage")]
+
+
+def test_domain_view_by_name_and_region_filter(ansible, bed):
+    mark = bed.log_mark()
+    run = ansible.module(MODULE, {"domain": "acme", "region": "RegionOne"}, env=ansible.os_env())
+    assert run.rc == 0, run.stdout + run.stderr
+    result = run.last
+    assert result["view"] == "domain"
+    assert result["domain"] == {"id": bed.domains["acme"], "name": "acme"}
+    assert list(result["regions"]) == ["RegionOne"]
+    region = result["regions"]["RegionOne"]
+    assert region["quotas"]["backup_gigabytes"] == 156.5 and region["quotas"]["ram"] == 31146.0
+    summary = result["summary"]["RegionOne"]
+    assert summary["cores"]["allocated"] == 20 and summary["cores"]["used"] is None
+    assert summary["cores"]["free"] == 52 and summary["cores"]["percent_allocated"] == 27.8
+    assert [(r["method"], r["path"].split("?")[0]) for r in bed.requests_since(mark)] == [
+        ("POST", "/v3/auth/tokens"), ("GET", "/v3/domains"),
+        ("GET", "/v3/domain_quotas/" + bed.domains["acme"])]
+
+
+def test_domain_by_id(ansible, bed):
+    run = ansible.module(MODULE, {"domain": bed.domains["globex"]}, env=ansible.os_env())
+    assert run.rc == 0, run.stdout
+    assert run.last["domain"]["name"] == "globex"
+    assert run.last["regions"]["RegionOne"]["quotas"]["gigabytes_ssd"] == 2048.5
+
+
+def test_unknown_region_lists_regions(ansible):
+    run = ansible.module(MODULE, {"region": "Mars"}, env=ansible.os_env())
+    result = run.assert_clean_failure()
+    assert "Region 'Mars' is not reported" in result["msg"]
+    assert "RegionOne, RegionTwo" in result["msg"]
+
+
+def test_unknown_domain(ansible):
+    run = ansible.module(MODULE, {"domain": "no-such-department"}, env=ansible.os_env())
+    result = run.assert_clean_failure()
+    assert "Domain 'no-such-department' not found" in result["msg"]
+
+
+def test_bad_password_names_user_not_password(ansible, bed):
+    env = ansible.os_env()
+    env["OS_PASSWORD"] = "Wrong-password-123"
+    run = ansible.module(MODULE, env=env)
+    result = run.assert_clean_failure()
+    assert result["status"] == 401 and result["request_id"].startswith("req-")
+    assert "Authentication failed for user admin (domain Default), project admin" in result["msg"]
+    assert "Wrong-password-123" not in run.stdout + run.stderr
+
+
+def test_member_gets_a_clear_403(ansible, bed):
+    run = ansible.module(MODULE, env=ansible.os_env("alice"))
+    result = run.assert_clean_failure()
+    assert result["status"] == 403
+    assert "lacks the rights" in result["msg"] and result["request_id"].startswith("req-")
+    assert bed.users["alice"]["password"] not in run.stdout + run.stderr
+
+
+def test_unreachable_auth_url(ansible):
+    env = ansible.os_env()
+    env["OS_AUTH_URL"] = "http://127.0.0.1:9/v3"
+    run = ansible.module(MODULE, env=env)
+    result = run.assert_clean_failure()
+    assert "Cannot reach POST http://127.0.0.1:9/v3/auth/tokens" in result["msg"]
+    assert "connection refused" in result["msg"]
+
+
+def test_no_credentials_at_all(ansible):
+    run = ansible.module(MODULE)
+    result = run.assert_clean_failure()
+    assert result["msg"].startswith("No credentials")
+
+
+def test_clouds_yaml_only_in_the_awx_shape(ansible, bed, tmp_path):
+    """AWX's OpenStack credential: one cloud 'devstack', only OS_CLIENT_CONFIG_FILE set."""
+    admin = bed.users["admin"]
+    (tmp_path / "awx").mkdir()
+    path = write_clouds_yaml(tmp_path / "awx" / "clouds.yaml", {"devstack": {
+        "auth": {"auth_url": bed.auth_url, "username": "admin", "password": admin["password"],
+                 "project_name": "admin", "project_domain_name": "Default",
+                 "domain_name": "Default"},
+        "verify": False, "region_name": "RegionOne"}})
+    run = ansible.module(MODULE, {"domain": "acme"}, env={"OS_CLIENT_CONFIG_FILE": str(path)})
+    assert run.rc == 0, run.stdout + run.stderr
+    assert run.last["domain"]["name"] == "acme"
+    # verify: false is honoured, and warned about.
+    assert any("TLS certificate verification is off" in w for w in run.last.get("warnings", []))
+
+
+def test_named_cloud_from_home_config_and_app_credential(ansible, bed):
+    config = ansible.home / ".config" / "openstack"
+    config.mkdir(parents=True)
+    app = bed.state["application_credential"]
+    write_clouds_yaml(config / "clouds.yaml", {
+        "eos-admin": {"auth": {"auth_url": bed.auth_url, "username": "admin",
+                               "password": bed.users["admin"]["password"],
+                               "project_name": "admin", "user_domain_name": "Default",
+                               "project_domain_name": "Default"}},
+        "eos-appcred": {"auth_type": "v3applicationcredential",
+                        "auth": {"auth_url": bed.auth_url, "application_credential_id": app["id"],
+                                 "application_credential_secret": app["secret"]},
+                        "region_name": "RegionOne"}})
+    run = ansible.module(MODULE, {"cloud": "eos-appcred", "domain": "acme"})
+    assert run.rc == 0, run.stdout + run.stderr
+    run = ansible.module(MODULE, env={"OS_CLOUD": "eos-admin"})
+    assert run.rc == 0, run.stdout + run.stderr
+    run = ansible.module(MODULE)
+    result = run.assert_clean_failure()
+    assert "several clouds (eos-admin, eos-appcred)" in result["msg"]
+
+
+def test_module_defaults_group_and_separate_quota_service_type(ansible, bed):
+    admin = bed.users["admin"]
+    playbook = """
+- hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/easystack.eos.eos:
+      auth:
+        auth_url: %s
+        username: admin
+        password: %s
+        project_name: admin
+        user_domain_name: Default
+        project_domain_name: Default
+      region_name: RegionOne
+  tasks:
+    - name: default service type
+      easystack.eos.eos_domain_usage_info:
+        domain: acme
+    - name: eos-quota service type
+      easystack.eos.eos_domain_usage_info:
+        domain: acme
+        service_type: eos-quota
+    - name: endpoint override without /v3
+      easystack.eos.eos_domain_usage_info:
+        endpoint_override: %s
+""" % (bed.auth_url, json.dumps(admin["password"]), bed.url)
+    run = ansible.playbook(playbook)
+    assert run.rc == 0, run.stdout + run.stderr
+    assert run.task("default service type")["domain"]["name"] == "acme"
+    assert run.task("eos-quota service type")["regions"] == \
+        run.task("default service type")["regions"]
+    assert run.task("endpoint override without /v3")["view"] == "platform"
+
+
+def test_service_type_missing_from_catalog(ansible):
+    run = ansible.module(MODULE, {"service_type": "no-such-type"}, env=ansible.os_env())
+    result = run.assert_clean_failure()
+    assert "No no-such-type endpoint for interface public in region RegionOne" in result["msg"]
+    assert "eos-quota public RegionOne" in result["msg"]
+
+
+def test_check_mode_is_supported(ansible):
+    run = ansible.module(MODULE, {"domain": "acme"}, env=ansible.os_env(), check=True)
+    assert run.rc == 0 and run.last["changed"] is False
