@@ -139,6 +139,8 @@ def _load_file(path):
             text = handle.read()
     except (IOError, OSError) as exc:
         raise EosError("Cannot read %s: %s" % (path, exc.strerror or exc))
+    except ValueError as exc:  # UnicodeDecodeError: not a text file
+        raise EosError("%s is not valid YAML/JSON: %s" % (path, exc))
     try:
         if path.endswith(".json"):
             data = json.loads(text)

@@ -21,7 +21,7 @@ description:
     allocated to departments and C(usage) is what is B(really used). RV(summary) names both
     explicitly.
 author:
-  - easystack.eos contributors
+  - easystack.eos maintainers (@easystack)
 extends_documentation_fragment:
   - easystack.eos.connection
   - easystack.eos.attributes
@@ -115,7 +115,7 @@ summary:
       description: Really used (platform view only; V(null) in the domain view).
       type: float
     free:
-      description: O(quota) minus allocated; V(null) when unlimited.
+      description: C(quota) minus C(allocated); V(null) when unlimited.
       type: float
     percent_allocated:
       description: Allocated as a percentage of the quota, one decimal; V(null) when unlimited or the quota is 0.
