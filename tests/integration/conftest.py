@@ -101,9 +101,11 @@ class Ansible:
         return Run(process, argv)
 
     def module(self, name, args=None, env=None, check=False, diff=False, cwd=None,
-               verbosity=0):
+               verbosity=0, python=None):
         argv = [str(BIN / "ansible"), "localhost", "-m", "easystack.eos." + name]
         argv += ["-a", json.dumps(args)] if args else []
+        # The implicit localhost pins the controller's Python as a host var: override it there.
+        argv += ["-e", "ansible_python_interpreter=%s" % python] if python else []
         argv += ["--check"] if check else []
         argv += ["--diff"] if diff else []
         argv += ["-" + "v" * verbosity] if verbosity else []

@@ -1,5 +1,7 @@
 """eos_domain_usage_info against the real Keystone + simulator."""
 import json
+import subprocess
+import sys
 
 from conftest import write_clouds_yaml
 
@@ -180,3 +182,12 @@ def test_service_type_missing_from_catalog(ansible):
 def test_check_mode_is_supported(ansible):
     run = ansible.module(MODULE, {"domain": "acme"}, env=ansible.os_env(), check=True)
     assert run.rc == 0 and run.last["changed"] is False
+
+
+def test_missing_requests_library_is_a_clean_failure(ansible, tmp_path):
+    """A target Python without requests: missing_required_lib, not a traceback."""
+    bare = tmp_path / "bare-python"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True)
+    run = ansible.module(MODULE, env=ansible.os_env(), python=bare / "bin" / "python")
+    result = run.assert_clean_failure()
+    assert "Failed to import the required Python library (requests)" in result["msg"]
