@@ -3,7 +3,7 @@ import json
 import subprocess
 import sys
 
-from conftest import write_clouds_yaml
+from playbook_runner import write_clouds_yaml
 
 MODULE = "eos_domain_usage_info"
 

@@ -6,15 +6,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bedclient import Bed, BedNotUp  # noqa: E402  pylint: disable=wrong-import-position
-
-
-@pytest.fixture(scope="session")
-def bed():
-    try:
-        return Bed.load()
-    except BedNotUp as exc:
-        pytest.fail(str(exc), pytrace=False)
+from bedfixtures import bed  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 
 
 @pytest.fixture(autouse=True)

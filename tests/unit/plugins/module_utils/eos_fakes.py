@@ -1,0 +1,126 @@
+# -*- coding: utf-8 -*-
+# Copyright: easystack.eos contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Fakes for the module_utils unit tests: a requests adapter answering from a handler, settings, secrets."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import contextlib
+import io
+import json
+import os
+
+import pytest
+from requests.adapters import HTTPAdapter
+from urllib3.response import HTTPResponse
+
+from ansible.module_utils import basic
+
+from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
+from ansible_collections.easystack.eos.plugins.module_utils.session import EosSession
+
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core before 2.19
+    from unittest import mock
+
+    @contextlib.contextmanager
+    def patch_module_args(args=None):
+        serialized = json.dumps({"ANSIBLE_MODULE_ARGS": args or {}}).encode("utf-8")
+        with mock.patch.object(basic, "_ANSIBLE_ARGS", serialized):
+            yield
+from ansible_collections.easystack.eos.plugins.module_utils.options import resolve_connection
+
+PASSWORD = "s3cr3t-Pa55word"
+TOKEN = "gAAAAA-token-value-0123456789"
+APP_SECRET = "app-cred-secret-XYZ"
+AUTH_URL = "https://keystone.example:5000/v3"
+
+BASE_PARAMS = {
+    "auth": {
+        "auth_url": AUTH_URL, "username": "admin", "password": PASSWORD,
+        "user_domain_name": "Default", "project_name": "admin", "project_domain_name": "Default",
+    },
+}
+
+
+def reply(status=200, body=None, headers=None, reason=None, raw=None):
+    """An answer for FakeAdapter: JSON ``body`` (or ``raw`` bytes), headers, status."""
+    headers = dict(headers or {})
+    if raw is None and body is not None:
+        raw = json.dumps(body).encode("utf-8")
+        headers.setdefault("Content-Type", "application/json")
+    return (status, headers, raw or b"", reason)
+
+
+class FakeAdapter(HTTPAdapter):
+    """Answers every request from ``handler(request)``: a ``reply(...)`` tuple or an exception."""
+
+    def __init__(self, handler):
+        super(FakeAdapter, self).__init__()
+        self.handler = handler
+        self.sent = []
+
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        self.sent.append({"method": request.method, "url": request.url, "headers": dict(request.headers),
+                          "body": json.loads(request.body) if request.body else None,
+                          "timeout": timeout, "verify": verify})
+        answer = self.handler(request)
+        if isinstance(answer, Exception):
+            raise answer
+        status, headers, raw, reason = answer
+        raw_response = HTTPResponse(body=io.BytesIO(raw), headers=headers, status=status,
+                                    reason=reason or "", preload_content=False)
+        return self.build_response(request, raw_response)
+
+
+def settings_of(params=None, **overrides):
+    """ConnectionSettings from task params only (no environment, no clouds.yaml)."""
+    merged = dict(BASE_PARAMS)
+    merged.update(params or {})
+    merged.update(overrides)
+    return resolve_connection(merged, environ={}, cwd="/nonexistent-cwd", home="/nonexistent-home")
+
+
+def fake_session(handler, settings=None, sleeps=None):
+    """An EosSession whose HTTP goes to ``handler``; sleeps are recorded in ``sleeps``."""
+    sleeps = [] if sleeps is None else sleeps
+    session = EosSession(settings or settings_of(), sleep=sleeps.append)
+    adapter = FakeAdapter(handler)
+    session.session.mount("https://", adapter)
+    session.session.mount("http://", adapter)
+    session.adapter = adapter
+    session.sleeps = sleeps
+    return session
+
+
+def assert_no_secret(error, secrets=(PASSWORD, TOKEN, APP_SECRET)):
+    """No secret in the error's text nor in what the module would pass to fail_json."""
+    texts = [str(error), repr(error.fail_kwargs()), str(error.server_message), str(error.title)]
+    for secret in secrets:
+        for text in texts:
+            assert secret not in text
+
+
+def module_args(**options):
+    """Module arguments with a complete password login in the task's auth option."""
+    args = {"auth": dict(BASE_PARAMS["auth"])}
+    args.update(options)
+    return args
+
+
+def run_module(monkeypatch, capsys, args, action=None, main=None, argument_spec=None):
+    """Run ``main()`` (or an EosModule running ``action``); the JSON result it printed."""
+    for variable in list(os.environ):
+        if variable.startswith("OS_"):
+            monkeypatch.delenv(variable)
+    with patch_module_args(args):
+        with pytest.raises(SystemExit):
+            if main is not None:
+                main()
+            else:
+                spec = argument_spec or {"domain": dict(type="str")}
+                EosModule(argument_spec=spec, supports_check_mode=True).run(action)
+    return json.loads(capsys.readouterr().out)

@@ -1,0 +1,145 @@
+# -*- coding: utf-8 -*-
+# Copyright: easystack.eos contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Finding domains and users by name or ID."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.easystack.eos.plugins.module_utils.client import EosClient
+from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+from ansible_collections.easystack.eos.plugins.module_utils.lookups import find_domain, find_user
+from ansible_collections.easystack.eos.tests.unit.plugins.module_utils.eos_fakes import (
+    TOKEN, assert_no_secret, fake_session, reply, settings_of)
+
+ROOT = "https://keystone.example:5000"
+ACME_ID = "a75d0759a1e543a1b8d0efb56d0239ab"
+BOB_ID = "0123456789abcdef0123456789abcdef"
+NOT_FOUND = {"error": {"code": 404, "title": "Not Found", "message": "Could not find it."}}
+
+
+class FakeClient:
+    """Answers ``get`` from a dict of path -> body; a missing ID path gives Keystone's 404 body."""
+
+    def __init__(self, answers):
+        self.answers = answers
+        self.calls = []
+
+    def get(self, path, service="quota", expected=(200,)):
+        self.calls.append(path)
+        assert service == "identity"
+        if path in self.answers:
+            return self.answers[path]
+        if "?" in path:
+            return {path.split("?")[0].rsplit("/", 1)[-1]: []}
+        assert 404 in expected, "a by-ID lookup must accept 404"
+        return NOT_FOUND
+
+    def root(self, service):
+        return ROOT
+
+
+ACME = {"id": ACME_ID, "name": "acme"}
+BOB = {"id": BOB_ID, "name": "bob", "domain_id": ACME_ID}
+
+
+def test_domain_by_name_is_one_request():
+    client = FakeClient({"/v3/domains?name=acme": {"domains": [ACME]}})
+    assert find_domain(client, "acme") == ACME
+    assert client.calls == ["/v3/domains?name=acme"]
+
+
+def test_domain_by_id_looking_value_is_one_request():
+    client = FakeClient({"/v3/domains/" + ACME_ID: {"domain": ACME}})
+    assert find_domain(client, ACME_ID) == ACME
+    assert client.calls == ["/v3/domains/" + ACME_ID]
+
+
+def test_default_domain_id():
+    client = FakeClient({"/v3/domains/default": {"domain": {"id": "default", "name": "Default"}}})
+    assert find_domain(client, "default")["name"] == "Default"
+    assert client.calls == ["/v3/domains/default"]
+
+
+def test_domain_named_like_an_id():
+    client = FakeClient({"/v3/domains?name=" + ACME_ID: {"domains": [{"id": "other", "name": ACME_ID}]}})
+    assert find_domain(client, ACME_ID)["id"] == "other"
+    assert client.calls == ["/v3/domains/" + ACME_ID, "/v3/domains?name=" + ACME_ID]
+
+
+def test_domain_name_falls_back_to_id():
+    client = FakeClient({"/v3/domains/my-domain-id": {"domain": {"id": "my-domain-id", "name": "x"}}})
+    assert find_domain(client, "my-domain-id")["name"] == "x"
+    assert client.calls == ["/v3/domains?name=my-domain-id", "/v3/domains/my-domain-id"]
+
+
+def test_domain_not_found():
+    client = FakeClient({})
+    with pytest.raises(EosError) as info:
+        find_domain(client, "nope")
+    assert str(info.value) == "Domain 'nope' not found (by name or ID) at %s" % ROOT
+    assert len(client.calls) == 2
+
+
+def test_domain_name_is_quoted():
+    client = FakeClient({"/v3/domains?name=a%20b%26c%2Fd": {"domains": [ACME]}})
+    assert find_domain(client, "a b&c/d") == ACME
+
+
+def test_ambiguous_name():
+    client = FakeClient({"/v3/domains?name=dup": {"domains": [{"id": "d1"}, {"id": "d2"}]}})
+    with pytest.raises(EosError) as info:
+        find_domain(client, "dup")
+    assert "name 'dup' is ambiguous: 2 matches (d1, d2); use the ID" in str(info.value)
+
+
+def test_user_by_name_within_domain():
+    client = FakeClient({"/v3/users?name=bob&domain_id=" + ACME_ID: {"users": [BOB]}})
+    assert find_user(client, "bob", ACME_ID) == BOB
+    assert client.calls == ["/v3/users?name=bob&domain_id=" + ACME_ID]
+
+
+def test_user_by_id():
+    client = FakeClient({"/v3/users/" + BOB_ID: {"user": BOB}})
+    assert find_user(client, BOB_ID, ACME_ID) == BOB
+    assert client.calls == ["/v3/users/" + BOB_ID]
+
+
+def test_user_by_id_in_another_domain_is_not_taken():
+    client = FakeClient({"/v3/users/" + BOB_ID: {"user": dict(BOB, domain_id="elsewhere")},
+                         "/v3/users/bob-id": {"user": dict(BOB, id="bob-id", domain_id="elsewhere")}})
+    for value in (BOB_ID, "bob-id"):
+        with pytest.raises(EosError) as info:
+            find_user(client, value, ACME_ID)
+        assert str(info.value) == "User '%s' not found in domain %s (by name) nor by ID" % (value, ACME_ID)
+
+
+def test_user_not_found_and_ambiguous():
+    client = FakeClient({"/v3/users?name=dup&domain_id=d": {"users": [{"id": "u1"}, {"id": "u2"}]}})
+    with pytest.raises(EosError) as info:
+        find_user(client, "ghost", "d")
+    assert "User 'ghost' not found in domain d" in str(info.value)
+    with pytest.raises(EosError) as info:
+        find_user(client, "dup", "d")
+    assert "User name 'dup' is ambiguous: 2 matches (u1, u2)" in str(info.value)
+
+
+def test_lookup_through_the_real_client_accepts_404():
+    def handler(request):
+        if request.method == "POST":
+            return reply(201, {"token": {"catalog": []}}, {"X-Subject-Token": TOKEN})
+        if request.url == ROOT + "/v3/domains/" + ACME_ID:
+            return reply(404, NOT_FOUND)
+        if request.url == ROOT + "/v3/domains?name=" + ACME_ID:
+            return reply(200, {"domains": []})
+        return reply(500, {"error": {"message": "unexpected %s" % request.url}})
+    session = fake_session(handler, settings_of(region_name="RegionOne"))
+    client = EosClient(session.settings, session=session)
+    with pytest.raises(EosError) as info:
+        find_domain(client, ACME_ID)
+    assert "not found (by name or ID) at %s" % ROOT in str(info.value)
+    assert_no_secret(info.value)
+    assert session.requests_sent == 3

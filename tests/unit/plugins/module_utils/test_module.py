@@ -1,0 +1,53 @@
+# -*- coding: utf-8 -*-
+# Copyright: easystack.eos contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""EosModule: connection options cannot be shadowed; failures are clean and masked."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+import pytest
+
+from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
+from ansible_collections.easystack.eos.plugins.module_utils.options import connection_argument_spec
+from ansible_collections.easystack.eos.tests.unit.plugins.module_utils.eos_fakes import (
+    AUTH_URL, PASSWORD, TOKEN, module_args, run_module)
+
+
+@pytest.mark.parametrize("name", sorted(connection_argument_spec()))
+def test_module_options_must_not_shadow_connection_options(name):
+    with pytest.raises(ValueError) as info:
+        EosModule(argument_spec={name: dict(type="str"), "domain": dict(type="str")})
+    assert "shadow connection options: ['%s']" % name in str(info.value)
+
+
+def test_a_failure_is_clean_and_masks_secrets(monkeypatch, capsys):
+    def action(module):
+        assert module.settings.auth["password"] == PASSWORD
+        module.client.on_secret(TOKEN)
+        raise EosError("GET %s failed; echoed %s and %s" % (AUTH_URL, PASSWORD, TOKEN), status=500,
+                       request_id="req-1", method="GET", url=AUTH_URL)
+
+    result = run_module(monkeypatch, capsys, module_args(domain="acme"), action)
+    assert result["failed"] is True
+    assert (result["status"], result["request_id"], result["method"], result["url"]) == (500, "req-1", "GET", AUTH_URL)
+    assert PASSWORD not in json.dumps(result) and TOKEN not in json.dumps(result)
+    assert "********" in result["msg"]
+
+
+def test_success_exits_with_the_result_and_warns_without_tls_verification(monkeypatch, capsys):
+    result = run_module(monkeypatch, capsys, module_args(validate_certs=False),
+                        lambda module: {"changed": False, "value": module.params["domain"],
+                                        "verify": module.settings.verify})
+    assert result["changed"] is False and result["value"] is None and result["verify"] is False
+    # ansible-core 2.19+ reports warnings as structured summaries
+    assert "validate_certs: false" in json.dumps(result["warnings"])
+
+
+def test_settings_errors_become_failures(monkeypatch, capsys):
+    result = run_module(monkeypatch, capsys, module_args(api_timeout=-1), lambda module: module.settings)
+    assert result["failed"] is True and "api_timeout must be above 0" in result["msg"]
