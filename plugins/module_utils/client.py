@@ -70,7 +70,8 @@ class EosClient:
                                      idempotent=True, expected=(201, 200, 401))
         if response.status_code == 401:
             return False
-        self.on_secret(response.headers.get("X-Subject-Token", ""))
+        if response.headers.get("X-Subject-Token"):  # an empty "secret" would mask every character
+            self.on_secret(response.headers["X-Subject-Token"])
         return True
 
     # -- endpoints -----------------------------------------------------------------------------

@@ -53,14 +53,18 @@ def find_domain(client, name_or_id):
 
 def find_user(client, name_or_id, domain_id):
     """The user dict: by name within ``domain_id``, else by ID (which must be in that domain)."""
-    if ID_PATTERN.match(name_or_id):
+    def by_id():
         user = _by_id(client, "users", "user", name_or_id)
+        return user if user is not None and user.get("domain_id") == domain_id else None
+
+    if ID_PATTERN.match(name_or_id):
+        user = by_id()
         if user is None:
             user = _by_name(client, "users", name_or_id, "User", "domain_id=" + quote(domain_id))
     else:
         user = _by_name(client, "users", name_or_id, "User", "domain_id=" + quote(domain_id))
         if user is None:
-            user = _by_id(client, "users", "user", name_or_id)
+            user = by_id()
     if user is None:
         raise EosError("User '%s' not found in domain %s (by name) nor by ID"
                        % (name_or_id, domain_id))

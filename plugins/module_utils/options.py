@@ -33,6 +33,12 @@ AUTH_KEYS = (
     "project_name", "project_id", "project_domain_name", "project_domain_id", "domain_name",
     "domain_id", "token", "application_credential_id", "application_credential_secret",
 )
+# Two ways to name the same thing; the task naming one of them replaces the cloud's other one.
+ID_NAME_PAIRS = (
+    ("username", "user_id"), ("project_name", "project_id"),
+    ("user_domain_name", "user_domain_id"), ("project_domain_name", "project_domain_id"),
+    ("domain_name", "domain_id"),
+)
 SECRET_AUTH_KEYS = ("password", "token", "application_credential_secret")
 AUTH_TYPES = ("password", "token", "v3applicationcredential")
 # Spellings openstacksdk and keystoneauth accept for the same three methods.
@@ -251,7 +257,14 @@ def resolve_connection(params, environ=None, cwd=None, home=None):
     if unknown:
         raise EosError("Unknown auth keys %s in %s; known: %s"
                        % (", ".join(unknown), source, ", ".join(AUTH_KEYS)))
-    auth.update((k, v) for k, v in (params.get("auth") or {}).items() if v is not None)
+    task_auth = dict((k, v) for k, v in (params.get("auth") or {}).items() if v is not None)
+    # A task's name overrides the cloud's ID for the same thing (and the other way round):
+    # otherwise the cloud's ID would silently win when the request is built.
+    for pair in ID_NAME_PAIRS:
+        for given, other in (pair, pair[::-1]):
+            if given in task_auth and other not in task_auth:
+                auth.pop(other, None)
+    auth.update(task_auth)
     auth = dict((k, str(v)) for k, v in auth.items())
     if not auth.get("auth_url"):
         raise EosError("No auth_url in %s or the task's auth option" % source)

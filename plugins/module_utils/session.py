@@ -89,7 +89,9 @@ class EosSession:
                 self.requests_sent += 1
                 response = self.session.request(
                     method, url, headers=headers, timeout=self.settings.api_timeout,
-                    data=json.dumps(body) if body is not None else None)
+                    data=json.dumps(body) if body is not None else None,
+                    # explicit: else REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override ca_cert/validate_certs
+                    verify=self.session.verify)
             except requests.exceptions.SSLError as exc:
                 raise EosError(
                     "TLS certificate verification failed for %s %s: %s. Set ca_cert to the CA "
@@ -100,6 +102,9 @@ class EosSession:
                     self.sleep(BACKOFF * 2 ** (attempt - 1))
                     continue
                 raise _connection_error(exc, method, url, self.settings.api_timeout, attempt)
+            except requests.exceptions.RequestException as exc:  # e.g. an auth_url without https://
+                raise EosError("Cannot send %s %s: %s" % (method, url, str(exc)[:300]),
+                               method=method, url=url)
             if response.status_code in expected:
                 return response
             if response.status_code in RETRY_STATUSES and idempotent and attempt <= MAX_RETRIES:
@@ -147,7 +152,7 @@ def _reason(exc):
 def _connection_error(exc, method, url, timeout, attempts):
     tried = " (%d attempts)" % attempts if attempts > 1 else ""
     if isinstance(exc, requests.exceptions.ConnectTimeout):
-        why = "the connection timed out after %s s" % timeout
+        why = "the connection timed out after %s s (api_timeout)" % timeout
     elif isinstance(exc, requests.exceptions.Timeout):
         why = "no answer within api_timeout (%s s)" % timeout
     elif "refused" in str(exc).lower():

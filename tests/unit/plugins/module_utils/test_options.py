@@ -107,6 +107,22 @@ def test_task_options_override_the_cloud_key_by_key(places):
     assert settings.source == "cloud 'prod' in %s" % path
 
 
+def test_a_task_name_replaces_the_clouds_id_for_the_same_thing(places):
+    entry = cloud()
+    entry["auth"].update(user_id="cloud-user-id", project_id="cloud-project-id")
+    del entry["auth"]["username"], entry["auth"]["project_name"]
+    places.clouds({"prod": entry})
+    settings = places.resolve(task(cloud="prod", auth={"username": "bob", "project_name": "p2"}))
+    assert "user_id" not in settings.auth and "project_id" not in settings.auth
+    identity = token_request(settings)["auth"]["identity"]["password"]["user"]
+    assert identity["name"] == "bob"
+    assert token_request(settings)["auth"]["scope"]["project"]["name"] == "p2"
+    # And the other way round: a task's ID replaces the cloud's name.
+    places.clouds({"prod": cloud()})
+    settings = places.resolve(task(cloud="prod", auth={"user_id": "u-1"}))
+    assert settings.auth["user_id"] == "u-1" and "username" not in settings.auth
+
+
 def test_os_cloud_chooses_among_several(places):
     places.clouds({"a": cloud("user-a"), "b": cloud("user-b")})
     assert places.resolve(environ={"OS_CLOUD": "b"}).auth["username"] == "user-b"
