@@ -69,3 +69,14 @@ def find_user(client, name_or_id, domain_id):
         raise EosError("User '%s' not found in domain %s (by name) nor by ID"
                        % (name_or_id, domain_id))
     return user
+
+
+def user_by_id(client, user_id):
+    """The user with this ID, or None (no domain involved)."""
+    return _by_id(client, "users", "user", user_id)
+
+
+def domain_id_of(client, name_or_id):
+    """A domain's ID without a request when the value already is a Keystone ID."""
+    return name_or_id if ID_PATTERN.match(name_or_id) else find_domain(client, name_or_id)["id"]
+

@@ -136,6 +136,7 @@ except ImportError:  # pragma: no cover - Python 2
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.lookups import find_domain
 from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
+from ansible_collections.easystack.eos.plugins.module_utils.quota import choose_region
 from ansible_collections.easystack.eos.plugins.module_utils.usage import summarize
 
 
@@ -157,10 +158,8 @@ def read_usage(module):
     regions = dict((name, dict((k, v) for k, v in data.items() if k != "quota_fake"))
                    for name, data in regions.items())
     if params["region"]:
-        if params["region"] not in regions:
-            raise EosError("Region '%s' is not reported by the quota API; regions: %s"
-                           % (params["region"], ", ".join(sorted(regions)) or "none"))
-        regions = {params["region"]: regions[params["region"]]}
+        region = choose_region(regions, params["region"])
+        regions = {region: regions[region]}
     result["regions"] = regions
     result["summary"] = dict((name, summarize(data, result["view"]))
                              for name, data in regions.items())

@@ -1,0 +1,170 @@
+# -*- coding: utf-8 -*-
+# Copyright: easystack.eos contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The quota change set: from what a task asks and what the server has, what to PATCH.
+
+One place for the rules (the openstack.cloud ``resource.py`` idea): item names and aliases,
+value parsing, numeric comparison, limits and allocation checks. Everything is decided before
+anything is written, and only the items that differ are written.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import difflib
+import math
+
+from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+
+UNLIMITED = -1
+# The API reference's table spells these in the plural; every JSON sample (and the server)
+# uses the singular. The server's keys are the truth; the plural spellings are aliases.
+ALIASES = {"networks": "network", "subnets": "subnet", "security_group_rules": "security_group_rule"}
+UNLIMITED_WORDS = ("unlimited", "-1")
+
+
+def parse_value(item, value):
+    """A quota value as a number: int or float, ``-1``/``unlimited`` for unlimited.
+
+    Accepts numbers and numeric strings (YAML and Jinja hand over strings); rejects booleans,
+    NaN/infinity, values below -1 and anything else, naming the item.
+    """
+    if isinstance(value, bool):
+        raise EosError("Quota '%s': %r is a boolean, not a number" % (item, value))
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lower() in UNLIMITED_WORDS:
+            return UNLIMITED
+        try:
+            number = int(text)
+        except ValueError:
+            try:
+                number = float(text)
+            except ValueError:
+                raise EosError("Quota '%s': %r is not a number (use a number, -1 or 'unlimited')"
+                               % (item, value))
+    elif isinstance(value, (int, float)):
+        number = value
+    else:
+        raise EosError("Quota '%s': %r (%s) is not a number" % (item, value, type(value).__name__))
+    if isinstance(number, float):
+        if math.isnan(number) or math.isinf(number):
+            raise EosError("Quota '%s': %r is not a finite number" % (item, value))
+        if number.is_integer() and abs(number) < 2 ** 53 and isinstance(value, str):
+            number = int(number)  # "100.0" from a template means 100
+    if number < UNLIMITED:
+        raise EosError("Quota '%s': %r is below -1 (-1 means unlimited)" % (item, value))
+    return number
+
+
+def same(a, b):
+    """Numeric equality: ``100`` equals ``100.0``."""
+    return a is not None and b is not None and float(a) == float(b)
+
+
+def resolve_items(requested, available):
+    """``{server item: number}`` from the task's ``quotas``: aliases resolved, values parsed.
+
+    Unknown items fail before anything is written, naming the valid items and the closest one.
+    """
+    if not isinstance(requested, dict) or not requested:
+        raise EosError("quotas must be a mapping of at least one quota item to a number")
+    resolved, spelled = {}, {}
+    errors = []
+    for name, value in requested.items():
+        name = str(name)
+        item = ALIASES.get(name, name) if ALIASES.get(name) in available else name
+        if item not in available:
+            close = difflib.get_close_matches(name, list(available) + list(ALIASES), n=1)
+            errors.append("unknown quota item '%s'%s" % (
+                name, " (did you mean '%s'?)" % close[0] if close else ""))
+            continue
+        number = parse_value(name, value)
+        if item in resolved and not same(resolved[item], number):
+            raise EosError("Quota '%s' is given twice with different values: '%s: %s' and '%s: %s'"
+                           % (item, spelled[item], resolved[item], name, number))
+        resolved[item], spelled[item] = number, name
+    if errors:
+        raise EosError("%s. Valid items here: %s" % ("; ".join(errors), ", ".join(sorted(available))))
+    return resolved
+
+
+class ChangeSet:
+    """What a quota task would change: ``changes`` (item -> before/after) and the PATCH body."""
+
+    def __init__(self, region, wanted, current):
+        self.region = region
+        self.wanted = wanted
+        self.current = current
+        self.changes = dict(
+            (item, {"before": current.get(item), "after": value})
+            for item, value in sorted(wanted.items()) if not same(current.get(item), value))
+
+    @property
+    def changed(self):
+        return bool(self.changes)
+
+    def patch_body(self):
+        body = dict((item, change["after"]) for item, change in self.changes.items())
+        body["region"] = self.region
+        return {"domain": body}
+
+    def predicted_quotas(self):
+        quotas = dict(self.current)
+        quotas.update((item, change["after"]) for item, change in self.changes.items())
+        return quotas
+
+    def not_taken(self, answered_quotas):
+        """Items whose value in the server's answer is not what was asked for."""
+        return dict((item, answered_quotas.get(item)) for item, change in self.changes.items()
+                    if not same(answered_quotas.get(item), change["after"]))
+
+    def diff(self):
+        """Before/after of the items this task manages (after alias resolution)."""
+        return {"before": dict((item, self.current.get(item)) for item in sorted(self.wanted)),
+                "after": dict((item, self.wanted[item]) for item in sorted(self.wanted))}
+
+
+def plan(region_name, region, requested, force=False):
+    """The ChangeSet for ``requested`` against one region's ``{quotas, usage, limits}``.
+
+    Only items that change are checked against ``limits`` (the largest settable value, -1 = no
+    limit) and ``usage`` (what is already allocated; shrinking below it needs ``force``), so a
+    task that asks for what is already set never fails.
+    """
+    quotas = region.get("quotas") or {}
+    limits = region.get("limits") or {}
+    allocated = region.get("usage") or {}
+    wanted = resolve_items(requested, quotas)
+    changes = ChangeSet(region_name, wanted, quotas)
+    errors = []
+    for item, change in changes.changes.items():
+        value, limit = change["after"], limits.get(item)
+        if limit is not None and not same(limit, UNLIMITED) and (
+                same(value, UNLIMITED) or float(value) > float(limit)):
+            errors.append("'%s': %s is above its limit %s" % (
+                item, "unlimited (-1)" if same(value, UNLIMITED) else value, limit))
+        used = allocated.get(item)
+        if (not force and used is not None and not same(value, UNLIMITED)
+                and float(value) < float(used)):
+            errors.append("'%s': %s is below what is already allocated (%s); set force: true to "
+                          "shrink it anyway" % (item, value, used))
+    if errors:
+        raise EosError("Nothing was changed in region %s: %s" % (region_name, "; ".join(errors)))
+    return changes
+
+
+def choose_region(regions, asked=None, default=None, where="the quota API"):
+    """The region to work on: the one asked for, else ``default`` (region_name), else the only one."""
+    names = sorted(regions)
+    name = asked or default
+    if name:
+        if name not in regions:
+            raise EosError("Region '%s' is not reported by %s; regions: %s"
+                           % (name, where, ", ".join(names) or "none"))
+        return name
+    if len(names) == 1:
+        return names[0]
+    raise EosError("%s reports several regions (%s): choose one with region (or region_name)"
+                   % (where[0].upper() + where[1:], ", ".join(names)))

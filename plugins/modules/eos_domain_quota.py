@@ -1,0 +1,198 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: easystack.eos contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: eos_domain_quota
+short_description: Set an EasyStack EOS department's (domain's) quotas
+version_added: 0.1.0
+description:
+  - Reads the department's quotas (C(GET /v3/domain_quotas/{domain_id})), compares them with
+    O(quotas) numerically, and sends one C(PATCH) with only the items that differ. When nothing
+    differs, nothing is written and the task reports no change.
+  - Items are checked against the items the server reports for the region (volume-type items
+    such as C(volumes_ssd) exist per deployment), before anything is written.
+  - After the C(PATCH), the server's answer is checked item by item; an item that did not take
+    the requested value fails the task.
+author:
+  - easystack.eos maintainers (@easystack)
+extends_documentation_fragment:
+  - easystack.eos.connection
+  - easystack.eos.attributes
+  - easystack.eos.attributes.action_module
+options:
+  domain:
+    description: Department (Keystone domain) name or ID.
+    type: str
+    required: true
+  region:
+    description:
+      - Region whose quotas to set.
+      - Defaults to O(region_name), else the only region the server reports. Several regions and
+        none chosen is an error that lists them; so is a region the server does not report.
+    type: str
+  quotas:
+    description:
+      - Quota item to value. Only the items named here are managed; others are left alone.
+      - Item names are the server's (C(cores), C(ram), C(network), C(volumes_hdd), ...); the API
+        reference's plural spellings C(networks), C(subnets) and C(security_group_rules) are
+        accepted for C(network), C(subnet) and C(security_group_rule).
+      - Values are integers or fractional numbers (C(backup_gigabytes) may be V(156.5)), V(-1)
+        or V(unlimited) for unlimited, or numeric strings. V(100) equals V(100.0).
+      - A value above the item's limit, or below what is already allocated to the department's
+        projects (unless O(force)), fails before anything is written.
+    type: dict
+    required: true
+  force:
+    description:
+      - Allow a quota below what is already allocated. Shrinking a department below its
+        allocation is almost always a mistake, hence the default.
+    type: bool
+    default: false
+"""
+
+EXAMPLES = r"""
+- name: Keep every department's quotas at the values in the inventory
+  easystack.eos.eos_domain_quota:
+    cloud: eos-prod
+    domain: "{{ item.domain }}"
+    region: "{{ item.region | default(omit) }}"
+    quotas: "{{ item.quotas }}"
+  loop: "{{ eos_departments }}"
+  loop_control:
+    label: "{{ item.domain }}"
+  # eos_departments:
+  #   - {domain: acme, quotas: {cores: 100, ram: 204800, gigabytes_ssd: 2048}}
+  #   - {domain: globex, region: RegionTwo, quotas: {instances: 20, networks: 10}}
+
+- name: Unlimited floating IPs and a fractional backup quota
+  easystack.eos.eos_domain_quota:
+    domain: acme
+    quotas:
+      floatingip: unlimited
+      backup_gigabytes: 156.5
+
+- name: Shrink below the current allocation on purpose
+  easystack.eos.eos_domain_quota:
+    domain: acme
+    quotas:
+      cores: 8
+    force: true
+
+# Ad hoc, with the OS_* variables of an openrc file, previewing the change first:
+#   ansible localhost -m easystack.eos.eos_domain_quota -a 'domain=acme quotas={"cores":120}' --check --diff
+"""
+
+RETURN = r"""
+domain:
+  description: The department.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: Domain ID.
+      type: str
+    name:
+      description: Domain name.
+      type: str
+  sample: {"id": "a75d0759a1e543a1b8d0efb56d0239ab", "name": "acme"}
+region:
+  description: The region whose quotas were managed.
+  returned: always
+  type: str
+  sample: RegionOne
+quotas:
+  description: All quotas of the region after the task (predicted in check mode).
+  returned: always
+  type: dict
+  sample: {"cores": 100, "ram": 204800, "backup_gigabytes": 156.5, "floatingip": -1}
+usage:
+  description: What is already allocated to the department's projects, per item (the API's C(usage)).
+  returned: always
+  type: dict
+  sample: {"cores": 20, "ram": 10240}
+limits:
+  description: The largest settable quota per item; V(-1) means no limit.
+  returned: always
+  type: dict
+  sample: {"cores": 1000, "ram": -1}
+changes:
+  description: The items that changed (or would, in check mode), with their values before and after.
+  returned: always
+  type: dict
+  sample: {"cores": {"before": 72, "after": 100}}
+"""
+
+try:
+    from urllib.parse import quote
+except ImportError:  # pragma: no cover - Python 2
+    from urllib import quote
+
+from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+from ansible_collections.easystack.eos.plugins.module_utils.lookups import find_domain
+from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
+from ansible_collections.easystack.eos.plugins.module_utils.quota import choose_region, plan
+
+
+def regions_of(body):
+    regions = (body or {}).get("domain")
+    if not isinstance(regions, dict) or not all(isinstance(v, dict) for v in regions.values()):
+        raise EosError("The quota API answered without a 'domain' object of regions: is "
+                       "service_type/endpoint_override pointing at the EOS quota API?")
+    return regions
+
+
+def set_quotas(module):
+    client = module.client
+    params = module.params
+    domain = find_domain(client, params["domain"])
+    path = "/v3/domain_quotas/%s" % quote(domain["id"], safe="")
+    regions = regions_of(client.get(path))
+    region = choose_region(regions, params["region"], module.settings.region_name)
+    changes = plan(region, regions[region], params["quotas"], params["force"])
+    after = regions[region]
+    if changes.changed and not module.check_mode:
+        after = regions_of(client.patch(path, changes.patch_body())).get(region) or {}
+        not_taken = changes.not_taken(after.get("quotas") or {})
+        if not_taken:
+            raise EosError(
+                "The server accepted the PATCH of %s in %s but answered other values for: %s"
+                % (domain.get("name") or domain["id"], region,
+                   ", ".join("%s (asked %s, got %s)" % (item, changes.changes[item]["after"], got)
+                             for item, got in sorted(not_taken.items()))))
+    elif changes.changed:
+        after = dict(after, quotas=changes.predicted_quotas())
+    result = {
+        "changed": changes.changed,
+        "domain": {"id": domain["id"], "name": domain.get("name")},
+        "region": region,
+        "quotas": after.get("quotas") or {},
+        "usage": after.get("usage") or {},
+        "limits": after.get("limits") or {},
+        "changes": changes.changes,
+    }
+    if module.ansible._diff:  # pylint: disable=protected-access
+        result["diff"] = changes.diff()
+    return result
+
+
+def main():
+    module = EosModule(
+        argument_spec=dict(
+            domain=dict(type="str", required=True),
+            region=dict(type="str"),
+            quotas=dict(type="dict", required=True),
+            force=dict(type="bool", default=False),
+        ),
+        supports_check_mode=True,
+    )
+    module.run(set_quotas)
+
+
+if __name__ == "__main__":
+    main()

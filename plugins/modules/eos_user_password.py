@@ -1,0 +1,192 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: easystack.eos contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: eos_user_password
+short_description: Reset an EasyStack EOS user's password as an administrator, idempotently
+version_added: 0.1.0
+description:
+  - An administrator sets a user's password (C(PATCH /v3/users/{user_id})). The password is never
+    shown, returned, logged or put in a diff; the API cannot read it back either.
+  - With O(update_password=on_mismatch) (the default), the module first finds out whether the
+    user's password already is O(password) by logging in as that user (an unscoped
+    C(POST /v3/auth/tokens)); only when that fails is the password written.
+  - The platform's password-strength rules do not apply to this call; the user is warned at
+    the next login.
+author:
+  - easystack.eos maintainers (@easystack)
+extends_documentation_fragment:
+  - easystack.eos.connection
+  - easystack.eos.attributes
+  - easystack.eos.attributes.action_module
+options:
+  user:
+    description: The user whose password to set, by name (within O(domain)) or ID.
+    type: str
+    required: true
+  domain:
+    description:
+      - The user's domain (name or ID), used when O(user) is a name.
+    type: str
+    default: Default
+  password:
+    description:
+      - The user's new password. The administrator's own credentials are in O(auth) or the cloud.
+    type: str
+    required: true
+  update_password:
+    description:
+      - V(on_mismatch) - write the password only when the user cannot log in with it (it differs
+        or has expired).
+      - V(always) - write it on every run (always reports a change); no login is attempted.
+      - The check of V(on_mismatch) counts as one failed login when the password differs, so it
+        can count towards a lockout where the cloud enforces one
+        (C([security_compliance] lockout_failure_attempts)).
+      - A disabled user cannot log in, so the check cannot tell; the password is then always
+        written, with a warning.
+    type: str
+    choices: [on_mismatch, always]
+    default: on_mismatch
+"""
+
+EXAMPLES = r"""
+- name: Reset a user's password from an Ansible Vault variable
+  easystack.eos.eos_user_password:
+    cloud: eos-prod
+    user: bob
+    domain: acme
+    password: "{{ vault_bob_password }}"
+
+- name: Rotate service accounts' passwords on every run
+  easystack.eos.eos_user_password:
+    user: "{{ item.name }}"
+    domain: "{{ item.domain }}"
+    password: "{{ item.password }}"
+    update_password: always
+  loop: "{{ eos_service_accounts }}"
+  loop_control:
+    label: "{{ item.domain }}/{{ item.name }}"
+  no_log: true  # the loop items hold the passwords
+
+# Ad hoc (the value still never shows in the output):
+#   ansible localhost -m easystack.eos.eos_user_password -a 'user=bob domain=acme password={{ new }}' -e @vault.yml --check --diff
+"""
+
+RETURN = r"""
+user:
+  description: The user after the task; no password of any kind.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: User ID.
+      type: str
+    name:
+      description: User name.
+      type: str
+    domain_id:
+      description: The user's domain ID.
+      type: str
+    enabled:
+      description: Whether the user is enabled.
+      type: bool
+    password_expires_at:
+      description: When the password expires, if the cloud sets an expiry.
+      type: str
+    options:
+      description: The user's Keystone options (lockout, expiry and MFA settings).
+      type: dict
+  sample:
+    {"id": "5df4ae79648b4d7e954382da88cc69ef", "name": "bob", "domain_id": "default",
+     "enabled": true, "password_expires_at": null, "options": {}}
+password_state:
+  description:
+    - What the module found and did, without revealing anything about the password -
+      V(unchanged) (it already worked), V(updated), V(would_update) (check mode).
+  returned: always
+  type: str
+  sample: updated
+"""
+
+from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+from ansible_collections.easystack.eos.plugins.module_utils.lookups import (
+    ID_PATTERN, domain_id_of, find_user, user_by_id)
+from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
+
+USER_FIELDS = ("id", "name", "domain_id", "enabled", "password_expires_at", "options")
+
+
+def public_fields(user):
+    return dict((key, user.get(key)) for key in USER_FIELDS)
+
+
+def find_target(client, user, domain):
+    if ID_PATTERN.match(user):
+        found = user_by_id(client, user)
+        if found is not None:
+            return found
+    return find_user(client, user, domain_id_of(client, domain))
+
+
+def describe(user, state):
+    """A diff side: non-secret fields, and in words whether the password matches."""
+    return {"user": user.get("name"), "domain_id": user.get("domain_id"),
+            "password_expires_at": user.get("password_expires_at"), "password": state}
+
+
+def set_password(module):
+    client = module.client
+    params = module.params
+    user = find_target(client, params["user"], params["domain"])
+    if params["update_password"] == "always":
+        needed, before_state = True, "not checked (update_password=always)"
+    elif not user.get("enabled", True):
+        module.ansible.warn("User %s is disabled, so whether its password already matches cannot "
+                            "be checked: the password is written anyway" % user.get("name"))
+        needed, before_state = True, "not checked (user disabled)"
+    else:
+        needed = not client.check_password(user["id"], params["password"])
+        before_state = "differs from the requested one" if needed else "is the requested one"
+
+    after = user
+    if needed and not module.check_mode:
+        body = client.patch("/v3/users/%s" % user["id"], {"user": {"password": params["password"]}},
+                            service="identity")
+        after = (body or {}).get("user")
+        if not isinstance(after, dict):
+            raise EosError("PATCH /v3/users/%s answered without a user object" % user["id"])
+    if not needed:
+        state, after_state = "unchanged", before_state
+    elif module.check_mode:
+        state, after_state = "would_update", "would be set to the requested one"
+    else:
+        state, after_state = "updated", "set to the requested one"
+    result = {"changed": needed, "user": public_fields(after), "password_state": state}
+    if module.ansible._diff:  # pylint: disable=protected-access
+        result["diff"] = {"before": describe(user, before_state),
+                          "after": describe(after, after_state)}
+    return result
+
+
+def main():
+    module = EosModule(
+        argument_spec=dict(
+            user=dict(type="str", required=True),
+            domain=dict(type="str", default="Default"),
+            password=dict(type="str", required=True, no_log=True),
+            update_password=dict(type="str", default="on_mismatch",
+                                 choices=["on_mismatch", "always"]),
+        ),
+        supports_check_mode=True,
+    )
+    module.run(set_password)
+
+
+if __name__ == "__main__":
+    main()
