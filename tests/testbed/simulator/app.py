@@ -97,6 +97,10 @@ class FrontDoor:
     def _fault(self, fault, environ, start):
         """Act out one injected fault; None means 'go on and answer normally'."""
         time.sleep(float(fault.get("delay", 0)))
+        if fault.get("ignore_write"):
+            # A server that answers a PATCH with 200 but does not apply it.
+            environ["eos.ignore_write"] = True
+            return None
         if fault.get("drop"):
             # Close the client's connection without any response.
             sock = environ.get("gunicorn.socket")
@@ -228,6 +232,8 @@ def create_app(environ=None):
                         errors.append(error)
             return errors
 
+        if request.environ.get("eos.ignore_write"):
+            quotas = {}
         errors = store.patch_quotas(domain["id"], region, quotas, validate)
         if errors:
             raise ApiError(400, "Invalid quota: " + "; ".join(errors) + ".")
@@ -271,13 +277,14 @@ def create_app(environ=None):
     @app.post("/_bed/faults")
     def add_fault():
         """Body: ``{"path": regex, "method": "GET"|null, "count": N, "status": 503,
-        "retry_after": 2, "delay": 1.5, "drop": true, "malformed": true, "html": true}``."""
+        "retry_after": 2, "delay": 1.5, "drop": true, "malformed": true, "html": true,
+        "ignore_write": true}``."""
         control()
         body = request.get_json(silent=True) or {}
         if not isinstance(body.get("path"), str):
             raise ApiError(400, "'path' (a regular expression) is required.")
         action = {k: body[k] for k in ("status", "retry_after", "delay", "drop", "malformed",
-                                       "html", "message") if k in body}
+                                       "html", "message", "ignore_write") if k in body}
         try:
             fault_id = store.add_fault(body["path"], body.get("count", 1), action,
                                        body.get("method"))

@@ -83,6 +83,15 @@ def test_html_error_page(bed, acme):
     assert "<html>" in response.text
 
 
+def test_ignored_write(bed, acme):
+    bed.fault("^/v3/domain_quotas/", method="PATCH", ignore_write=True)
+    response = bed.api("PATCH", "/v3/domain_quotas/" + acme,
+                       json={"domain": {"region": "RegionOne", "cores": 99}})
+    assert response.status_code == 200
+    assert response.json()["domain"]["RegionOne"]["quotas"]["cores"] == 72
+    assert get_quotas(bed, acme).json()["domain"]["RegionOne"]["quotas"]["cores"] == 72
+
+
 def test_control_api_needs_the_control_token(bed):
     for headers in ({}, {"X-Bed-Control": "wrong"}):
         response = bed.http.post(bed.url + "/_bed/faults", json={"path": ".*", "status": 500},

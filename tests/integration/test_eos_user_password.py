@@ -1,0 +1,140 @@
+"""eos_user_password against the real Keystone: idempotence, check mode, diff, no secret."""
+import time
+import uuid
+
+import pytest
+
+MODULE = "eos_user_password"
+
+
+@pytest.fixture()
+def user(bed):
+    """A throwaway user in acme, so tests never disturb the seeded ones."""
+    name = "pw-" + uuid.uuid4().hex[:8]
+    password = "Old-" + uuid.uuid4().hex
+    created = bed.api("POST", "/v3/users", json={"user": {
+        "name": name, "domain_id": bed.domains["acme"], "password": password}}).json()["user"]
+    yield {"id": created["id"], "name": name, "password": password}
+    bed.api("DELETE", "/v3/users/" + created["id"])
+
+
+def can_log_in(bed, user_id, password):
+    response = bed.http.post(bed.auth_url + "/auth/tokens", json={"auth": {"identity": {
+        "methods": ["password"], "password": {"user": {"id": user_id, "password": password}}}}},
+        timeout=10)
+    return response.status_code == 201
+
+
+def patches(records):
+    return [r for r in records if r["method"] == "PATCH"]
+
+
+def test_changes_once_then_never(ansible, bed, user):
+    new = "New-" + uuid.uuid4().hex
+    args = {"user": user["name"], "domain": "acme", "password": new}
+    mark = bed.log_mark()
+    first = ansible.module(MODULE, args, env=ansible.os_env(), diff=True)
+    assert first.rc == 0, first.stdout + first.stderr
+    result = first.last
+    assert result["changed"] is True and result["password_state"] == "updated"
+    assert result["user"]["id"] == user["id"] and result["user"]["name"] == user["name"]
+    assert set(result["user"]) == {"id", "name", "domain_id", "enabled", "password_expires_at",
+                                   "options"}
+    assert result["diff"]["before"]["password"] == "differs from the requested one"
+    assert result["diff"]["after"]["password"] == "set to the requested one"
+    # login, domain lookup, user lookup, the check login, the PATCH
+    assert [(r["method"], r["path"].split("?")[0]) for r in bed.requests_since(mark)] == [
+        ("POST", "/v3/auth/tokens"), ("GET", "/v3/domains"), ("GET", "/v3/users"),
+        ("POST", "/v3/auth/tokens"), ("PATCH", "/v3/users/" + user["id"])]
+    for text in (first.stdout, first.stderr):
+        assert new not in text and user["password"] not in text
+
+    time.sleep(1.1)  # Keystone's revocation events have one-second granularity
+    assert can_log_in(bed, user["id"], new)
+    assert not can_log_in(bed, user["id"], user["password"])
+
+    mark = bed.log_mark()
+    second = ansible.module(MODULE, args, env=ansible.os_env(), diff=True)
+    assert second.rc == 0 and second.last["changed"] is False
+    assert second.last["password_state"] == "unchanged"
+    assert second.last["diff"]["before"] == second.last["diff"]["after"]
+    assert patches(bed.requests_since(mark)) == []
+
+
+def test_check_mode_checks_but_never_writes(ansible, bed, user):
+    mark = bed.log_mark()
+    run = ansible.module(MODULE, {"user": user["id"], "password": "Other-secret-1"},
+                         env=ansible.os_env(), check=True, diff=True)
+    assert run.rc == 0, run.stdout
+    assert run.last["changed"] is True and run.last["password_state"] == "would_update"
+    records = bed.requests_since(mark)
+    assert patches(records) == []
+    # A user given by ID needs no domain lookup: login, user by ID, the check login.
+    assert [(r["method"], r["path"]) for r in records] == [
+        ("POST", "/v3/auth/tokens"), ("GET", "/v3/users/" + user["id"]),
+        ("POST", "/v3/auth/tokens")]
+    assert can_log_in(bed, user["id"], user["password"])
+
+
+def test_always_writes_without_checking(ansible, bed, user):
+    mark = bed.log_mark()
+    run = ansible.module(MODULE, {"user": user["name"], "domain": bed.domains["acme"],
+                                  "password": user["password"], "update_password": "always"},
+                         env=ansible.os_env())
+    assert run.rc == 0 and run.last["changed"] is True
+    records = bed.requests_since(mark)
+    # The domain was given as an ID: no domain lookup, no check login.
+    assert [(r["method"], r["path"].split("?")[0]) for r in records] == [
+        ("POST", "/v3/auth/tokens"), ("GET", "/v3/users"), ("PATCH", "/v3/users/" + user["id"])]
+
+
+def test_disabled_user_is_always_written_with_a_warning(ansible, bed, user):
+    bed.api("PATCH", "/v3/users/" + user["id"], json={"user": {"enabled": False}})
+    run = ansible.module(MODULE, {"user": user["id"], "password": user["password"]},
+                         env=ansible.os_env())
+    assert run.rc == 0 and run.last["changed"] is True
+    assert any("is disabled" in warning for warning in run.last["warnings"])
+
+
+def test_errors_are_clean_and_secret_free(ansible, bed, user):
+    secret = "Never-shown-" + uuid.uuid4().hex
+    cases = [
+        ({"user": "ghost", "domain": "acme", "password": secret}, ansible.os_env(),
+         "User 'ghost' not found in domain"),
+        ({"user": user["name"], "domain": "no-such-domain", "password": secret}, ansible.os_env(),
+         "Domain 'no-such-domain' not found"),
+        ({"user": user["name"], "domain": "acme", "password": secret}, ansible.os_env("alice"),
+         "HTTP 403"),
+    ]
+    for args, env, words in cases:
+        run = ansible.module(MODULE, args, env=env, verbosity=4)
+        result = run.assert_clean_failure()
+        assert words in result["msg"], result
+        assert secret not in run.stdout + run.stderr
+
+
+def test_module_defaults_group_with_app_credential(ansible, bed, user):
+    app = bed.state["application_credential"]
+    playbook = """
+- hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/easystack.eos.eos:
+      auth_type: v3applicationcredential
+      auth:
+        auth_url: %s
+        application_credential_id: %s
+        application_credential_secret: %s
+  tasks:
+    - name: reset
+      easystack.eos.eos_user_password:
+        user: %s
+        domain: acme
+        password: "{{ new_password }}"
+      no_log: false
+""" % (bed.auth_url, app["id"], app["secret"], user["name"])
+    run = ansible.playbook(playbook, extra_vars={"new_password": "Via-appcred-1"}, verbosity=3)
+    assert run.rc == 0, run.stdout + run.stderr
+    assert run.task("reset")["changed"] is True
+    assert "Via-appcred-1" not in run.stdout + run.stderr
+    assert app["secret"] not in run.stdout + run.stderr
