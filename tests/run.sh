@@ -42,11 +42,25 @@ run() {
 
 case $suite in
     demo)
+        "${BED[@]}" reset >/dev/null  # start from the seeded state, so the first run has work
         # shellcheck disable=SC1090
         eval "$("${BED[@]}" env)"
-        export ANSIBLE_STDOUT_CALLBACK=ansible.builtin.default ANSIBLE_DISPLAY_SKIPPED_HOSTS=false
+        collections=$(mktemp -d)
+        mkdir -p "$collections/ansible_collections/easystack"
+        ln -s "$PWD" "$collections/ansible_collections/easystack/eos"
+        EOS_DEMO_PASSWORD=$(python3 -c 'import secrets; print(secrets.token_urlsafe(12))')
+        export EOS_DEMO_PASSWORD ANSIBLE_COLLECTIONS_PATH=$collections
+        export ANSIBLE_LOCALHOST_WARNING=0 ANSIBLE_INVENTORY_UNPARSED_WARNING=0
         run "demo: first run" "$VENV/bin/ansible-playbook" playbooks/demo.yml
-        run "demo: second run (nothing to change)" "$VENV/bin/ansible-playbook" playbooks/demo.yml
+        log=${EOS_BED_DIR:-.testbed}/logs/requests.jsonl
+        mark=$(stat -c %s "$log")
+        run "demo: second run (nothing to change, nothing written)" \
+            "$VENV/bin/ansible-playbook" playbooks/demo.yml
+        sent=$(tail -c +"$((mark + 1))" "$log" | wc -l)
+        written=$(tail -c +"$((mark + 1))" "$log" | grep -c '"method": "PATCH"')
+        echo "--- second run: $sent HTTP requests, $written writes (PATCH)"
+        [ "$written" -eq 0 ] || failed+=("demo: second run wrote")
+        rm -rf "$collections"
         ;;
     bed)
         run "test bed tests" "$VENV/bin/pytest" -q tests/testbed/tests

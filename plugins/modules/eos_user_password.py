@@ -180,7 +180,7 @@ def main():
             user=dict(type="str", required=True),
             domain=dict(type="str", default="Default"),
             password=dict(type="str", required=True, no_log=True),
-            update_password=dict(type="str", default="on_mismatch",
+            update_password=dict(type="str", default="on_mismatch", no_log=False,
                                  choices=["on_mismatch", "always"]),
         ),
         supports_check_mode=True,
