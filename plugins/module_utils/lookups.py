@@ -60,9 +60,9 @@ def find_user(client, name_or_id, domain_id):
     if ID_PATTERN.match(name_or_id):
         user = by_id()
         if user is None:
-            user = _by_name(client, "users", name_or_id, "User", "domain_id=" + quote(domain_id))
+            user = user_by_name(client, name_or_id, domain_id)
     else:
-        user = _by_name(client, "users", name_or_id, "User", "domain_id=" + quote(domain_id))
+        user = user_by_name(client, name_or_id, domain_id)
         if user is None:
             user = by_id()
     if user is None:
@@ -79,4 +79,9 @@ def user_by_id(client, user_id):
 def domain_id_of(client, name_or_id):
     """A domain's ID without a request when the value already is a Keystone ID."""
     return name_or_id if ID_PATTERN.match(name_or_id) else find_domain(client, name_or_id)["id"]
+
+
+def user_by_name(client, name, domain_id):
+    """The user of this name in ``domain_id``, or None."""
+    return _by_name(client, "users", name, "User", "domain_id=" + quote(domain_id))
 

@@ -22,6 +22,8 @@ UNLIMITED = -1
 # uses the singular. The server's keys are the truth; the plural spellings are aliases.
 ALIASES = {"networks": "network", "subnets": "subnet", "security_group_rules": "security_group_rule"}
 UNLIMITED_WORDS = ("unlimited", "-1")
+# No real quota comes near this; beyond it floats stop being exact and comparisons lie.
+LARGEST = 2 ** 53
 
 
 def parse_value(item, value):
@@ -55,12 +57,18 @@ def parse_value(item, value):
             number = int(number)  # "100.0" from a template means 100
     if number < UNLIMITED:
         raise EosError("Quota '%s': %r is below -1 (-1 means unlimited)" % (item, value))
+    if number > LARGEST:
+        raise EosError("Quota '%s': %s is too large (at most %d)" % (item, str(value)[:40], LARGEST))
     return number
 
 
 def same(a, b):
-    """Numeric equality: ``100`` equals ``100.0``."""
-    return a is not None and b is not None and float(a) == float(b)
+    """Numeric equality: ``100`` equals ``100.0``; integers are compared exactly."""
+    if a is None or b is None:
+        return False
+    if isinstance(a, int) and isinstance(b, int):
+        return a == b
+    return float(a) == float(b)
 
 
 def resolve_items(requested, available):
@@ -74,7 +82,8 @@ def resolve_items(requested, available):
     errors = []
     for name, value in requested.items():
         name = str(name)
-        item = ALIASES.get(name, name) if ALIASES.get(name) in available else name
+        # A name the server reports is itself; an alias only stands in for an available item.
+        item = name if name in available or ALIASES.get(name) not in available else ALIASES[name]
         if item not in available:
             close = difflib.get_close_matches(name, list(available) + list(ALIASES), n=1)
             errors.append("unknown quota item '%s'%s" % (
@@ -166,5 +175,7 @@ def choose_region(regions, asked=None, default=None, where="the quota API"):
         return name
     if len(names) == 1:
         return names[0]
+    if not names:
+        raise EosError("%s reports no region at all" % (where[0].upper() + where[1:]))
     raise EosError("%s reports several regions (%s): choose one with region (or region_name)"
                    % (where[0].upper() + where[1:], ", ".join(names)))

@@ -116,7 +116,7 @@ password_state:
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.lookups import (
-    ID_PATTERN, domain_id_of, find_user, user_by_id)
+    ID_PATTERN, domain_id_of, find_user, user_by_id, user_by_name)
 from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
 
 USER_FIELDS = ("id", "name", "domain_id", "enabled", "password_expires_at", "options")
@@ -127,11 +127,13 @@ def public_fields(user):
 
 
 def find_target(client, user, domain):
-    if ID_PATTERN.match(user):
-        found = user_by_id(client, user)
-        if found is not None:
-            return found
-    return find_user(client, user, domain_id_of(client, domain))
+    """By ID when it looks like one (no domain needed), else by name within ``domain``."""
+    if not ID_PATTERN.match(user):
+        return find_user(client, user, domain_id_of(client, domain))
+    found = user_by_id(client, user) or user_by_name(client, user, domain_id_of(client, domain))
+    if found is None:
+        raise EosError("User '%s' not found by ID, nor by name in domain %s" % (user, domain))
+    return found
 
 
 def describe(user, state):
