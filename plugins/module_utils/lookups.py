@@ -84,4 +84,3 @@ def domain_id_of(client, name_or_id):
 def user_by_name(client, name, domain_id):
     """The user of this name in ``domain_id``, or None."""
     return _by_name(client, "users", name, "User", "domain_id=" + quote(domain_id))
-
