@@ -123,6 +123,19 @@ options:
   api_timeout:
     description: Seconds to wait for each HTTP answer. Defaults to the cloud's, else 30.
     type: float
+  token_cache:
+    description:
+      - Reuse a still-valid token across tasks and runs instead of logging in for every task.
+        Defaults to the E(EOS_TOKEN_CACHE) environment variable (V(1)/V(true)), else V(false).
+      - The token, its catalog and expiry are kept in a 0600 file inside a 0700 directory,
+        C($XDG_CACHE_HOME/easystack.eos/tokens) (else C(~/.cache/easystack.eos/tokens)), named by a
+        hash of the auth URL, identity and scope (never of a secret). A token within five minutes
+        of expiry is not reused; a token the cloud rejects (HTTP 401) is dropped and a new login
+        made. Not used with O(auth_type=token).
+      - Use it where many tasks run as the same identity on one host (AWX jobs over many
+        departments); anyone who can read the file as this OS user can use the token until it
+        expires.
+    type: bool
 requirements:
   - python >= 3.7
   - requests

@@ -21,11 +21,13 @@ class EosClient:
     the module can keep it out of all output.
     """
 
-    def __init__(self, settings, session=None, on_secret=None):
+    def __init__(self, settings, session=None, on_secret=None, token_cache=None):
         self.settings = settings
         self.http = session or EosSession(settings)
         self.on_secret = on_secret or (lambda value: None)
+        self.token_cache = token_cache
         self.token = None
+        self.token_from_cache = False
         self._roots = {}
 
     # -- authentication ------------------------------------------------------------------------
@@ -34,7 +36,15 @@ class EosClient:
     def auth_root(self):
         return api_root(self.settings.auth["auth_url"])
 
-    def authenticate(self):
+    def authenticate(self, use_cache=True):
+        if self.token_cache is not None and use_cache:
+            cached = self.token_cache.load()
+            if cached is not None:
+                self.on_secret(cached[0])
+                self.token = Token(cached[0], cached[1])
+                self.token_from_cache = True
+                self._roots = {}
+                return self.token
         url = self.auth_root + "/v3/auth/tokens"
         body = token_request(self.settings)
         response = self._post_token(url, body)
@@ -44,8 +54,12 @@ class EosClient:
                            "Keystone v3 endpoint?" % url, status=response.status_code,
                            request_id=request_id_of(response), method="POST", url=url)
         self.on_secret(value)
-        self.token = Token(value, self.http.json(response, "POST", url))
+        token_body = self.http.json(response, "POST", url)
+        self.token = Token(value, token_body)
+        self.token_from_cache = False
         self._roots = {}
+        if self.token_cache is not None:
+            self.token_cache.store(value, token_body)
         return self.token
 
     def _post_token(self, url, body):
@@ -112,7 +126,9 @@ class EosClient:
                 if error.status == 401 and not reauthenticated:
                     # The token went stale (expired, revoked, or from a cache): log in again.
                     reauthenticated = True
-                    self.authenticate()
+                    if self.token_cache is not None:
+                        self.token_cache.drop()
+                    self.authenticate(use_cache=False)
                     url = self.root(service) + path
                     continue
                 if error.status == 401:

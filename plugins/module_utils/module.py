@@ -57,7 +57,12 @@ class EosModule:
         if self._client is None:
             # Imported here so that a module's --help-like failures do not pay for it.
             from ansible_collections.easystack.eos.plugins.module_utils.client import EosClient
-            self._client = EosClient(self.settings, on_secret=self.ansible.no_log_values.add)
+            cache = None
+            if self.settings.token_cache:
+                from ansible_collections.easystack.eos.plugins.module_utils.token_cache import TokenCache
+                cache = TokenCache(self.settings)
+            self._client = EosClient(self.settings, on_secret=self.ansible.no_log_values.add,
+                                     token_cache=cache)
         return self._client
 
     def fail(self, error):

@@ -84,6 +84,7 @@ def connection_argument_spec():
         client_cert=dict(type="path"),
         client_key=dict(type="path", no_log=True),
         api_timeout=dict(type="float"),
+        token_cache=dict(type="bool"),
     )
 
 
@@ -91,7 +92,7 @@ class ConnectionSettings:
     """Everything needed to reach and authenticate to the cloud, resolved from all sources."""
 
     def __init__(self, auth, auth_type, region_name, interface, service_type, endpoint_override,
-                 verify, client_cert, client_key, api_timeout, source):
+                 verify, client_cert, client_key, api_timeout, source, token_cache=False):
         self.auth = auth
         self.auth_type = auth_type
         self.region_name = region_name
@@ -103,6 +104,7 @@ class ConnectionSettings:
         self.client_key = client_key
         self.api_timeout = api_timeout
         self.source = source  # where the base settings came from, for error messages
+        self.token_cache = token_cache  # reuse tokens across tasks (never for auth_type token)
 
     @property
     def secrets(self):
@@ -321,7 +323,12 @@ def resolve_connection(params, environ=None, cwd=None, home=None):
     if api_timeout <= 0:
         raise EosError("api_timeout must be above 0 seconds")
 
+    token_cache = params.get("token_cache")
+    if token_cache is None:
+        token_cache = str(environ.get("EOS_TOKEN_CACHE", "")).lower() in ("1", "true", "yes", "on")
+
     return ConnectionSettings(
+        token_cache=bool(token_cache) and auth_type != "token",
         auth=auth,
         auth_type=auth_type,
         region_name=pick("region_name"),
