@@ -9,7 +9,7 @@ VENV ?= .venv
 VENV_OLDEST ?= .venv-core-oldest
 BED := python3 tests/testbed/bed.py
 
-.PHONY: help venv venv-oldest demo test test-bed test-integration units sanity lint bed-up bed-down bed-status bed-reset bed-measure bed-env requirements clean
+.PHONY: help venv venv-oldest venv-bench bench demo test test-bed test-integration units sanity lint bed-up bed-down bed-status bed-reset bed-measure bed-env requirements clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -31,10 +31,22 @@ $(VENV_OLDEST)/.requirements-stamp: requirements/core-oldest.txt
 	$(VENV_OLDEST)/bin/pip install --quiet --disable-pip-version-check -r requirements/core-oldest.txt
 	touch $@
 
+VENV_BENCH ?= .venv-bench
+venv-bench: $(VENV_BENCH)/.requirements-stamp ## the benchmark's venv (ansible package + openstacksdk 4.14)
+
+$(VENV_BENCH)/.requirements-stamp: requirements/bench.txt
+	rm -rf $(VENV_BENCH)
+	$(PYTHON312) -m venv $(VENV_BENCH)
+	$(VENV_BENCH)/bin/pip install --quiet --disable-pip-version-check -r requirements/bench.txt
+	touch $@
+
+bench: venv venv-bench ## the benchmark (bed up/down around it): tables, JSON in tests/output/
+	tests/run.sh bench
+
 demo: venv ## bring the test bed up, run the demo playbook twice, bring the bed down
 	tests/run.sh demo
 
-test: venv venv-oldest ## THE test command: bed up, every test and gate, bed down (also on failure)
+test: venv venv-oldest venv-bench ## THE test command: bed up, every test and gate, bed down (also on failure)
 	tests/run.sh all
 
 test-bed: venv ## only the test bed's own tests (bed brought up and down around them)
@@ -74,4 +86,4 @@ requirements: ## re-pin requirements/dev.txt from requirements/dev.in
 
 clean: ## stop the bed and delete venvs, bed state and build outputs
 	-$(BED) destroy
-	rm -rf $(VENV) $(VENV_OLDEST) .testbed .cache tests/output easystack-eos-*.tar.gz
+	rm -rf $(VENV) $(VENV_OLDEST) $(VENV_BENCH) .testbed .cache tests/output easystack-eos-*.tar.gz

@@ -4,6 +4,7 @@
 #   tests/run.sh all    every test and gate (what `make test` and CI run)
 #   tests/run.sh bed    only the bed's own tests
 #   tests/run.sh integration   only the modules' integration tests
+#   tests/run.sh bench  the full benchmark (the quick one is part of 'all')
 #   tests/run.sh demo   the demo playbook, twice
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
@@ -65,6 +66,9 @@ case $suite in
     bed)
         run "test bed tests" "$VENV/bin/pytest" -q tests/testbed/tests
         ;;
+    bench)
+        run "benchmark" "${VENV_BENCH:-.venv-bench}/bin/python" tests/bench/benchmark.py
+        ;;
     integration)
         run "integration tests (modules against the bed)" "$VENV/bin/pytest" -q tests/integration
         ;;
@@ -76,10 +80,12 @@ case $suite in
             tests/tooling/ansible-test.sh "$VENV" sanity --venv --python 3.12
         run "ansible-test sanity (oldest ansible-core)" \
             tests/tooling/ansible-test.sh "${VENV_OLDEST:-.venv-core-oldest}" sanity --venv --python 3.12
+        run "benchmark, quick mode (numbers are not the point here: it must not rot)" \
+            "${VENV_BENCH:-.venv-bench}/bin/python" tests/bench/benchmark.py --quick
         run "ansible-lint --profile production" env PATH="$PWD/$VENV/bin:$PATH" "$VENV/bin/ansible-lint" --profile production
         ;;
     *)
-        echo "unknown suite: $suite (all, bed, integration, demo)"; down; exit 2 ;;
+        echo "unknown suite: $suite (all, bed, integration, bench, demo)"; down; exit 2 ;;
 esac
 
 trap - INT TERM

@@ -1,0 +1,281 @@
+"""The collection's benchmark against the test bed: prints tables, writes JSON.
+
+    <bench venv>/bin/python tests/bench/benchmark.py [--quick] [--json PATH]
+
+Run it with the benchmark venv (``make bench`` builds ``.venv-bench`` from requirements/bench.txt:
+the ``ansible`` package, which bundles openstack.cloud, and openstacksdk 4.14.x), so that both
+collections run on the same ansible-core. The bed must be up (``make bench`` brings it up).
+
+Sections, every comparison side by side in one run, medians of repeated runs:
+  1. per-task cost of each module path next to ansible.builtin.ping (Ansible's own floor),
+     with and without the token cache, and the HTTP requests per task against the minimum;
+  2. the same playbook shape with openstack.cloud modules on the same Keystone;
+  3. scale: the domain_quotas role over 50/100/200 domains, forks 1 and 10, unchanged and changed;
+  4. import time of the modules' Python code on the target, beside ``import openstack``.
+"""
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests" / "testbed"))
+
+from bedclient import Bed  # noqa: E402  pylint: disable=wrong-import-position
+
+BIN = Path(sys.executable).parent
+BENCH_PASSWORD = "Bench-Password-" + uuid.uuid4().hex[:8]
+
+# label, module, args, minimum requests per task (login + lookups by name + read + write)
+TASKS = [
+    ("ping", "ansible.builtin.ping", {}, 0),
+    ("eos_domain_usage_info (platform)", "easystack.eos.eos_domain_usage_info", {}, 2),
+    ("eos_domain_usage_info domain=acme", "easystack.eos.eos_domain_usage_info",
+     {"domain": "acme"}, 3),
+    ("eos_domain_quota unchanged", "easystack.eos.eos_domain_quota",
+     {"domain": "acme", "quotas": {"cores": 72}}, 3),
+    ("eos_domain_quota changed", "easystack.eos.eos_domain_quota",
+     {"domain": "acme", "quotas": {"cores": "{{ 80 + (task_index | int) % 2 }}"}}, 4),
+    ("eos_user_password on_mismatch unchanged", "easystack.eos.eos_user_password",
+     {"user": "bench-user", "domain": "acme", "password": BENCH_PASSWORD}, 4),
+    ("eos_user_password always", "easystack.eos.eos_user_password",
+     {"user": "bench-user", "domain": "acme", "password": BENCH_PASSWORD,
+      "update_password": "always"}, 4),
+]
+# eos module path -> its openstack.cloud counterpart
+COUNTERPARTS = [
+    ("eos_user_password always", "openstack.cloud.identity_user always",
+     "openstack.cloud.identity_user",
+     {"name": "bench-user", "domain": "acme", "password": BENCH_PASSWORD,
+      "update_password": "always"}),
+    ("eos_domain_usage_info domain=acme", "openstack.cloud.identity_domain_info name=acme",
+     "openstack.cloud.identity_domain_info", {"name": "acme"}),
+]
+
+
+class Runner:
+    def __init__(self, bed, workdir, runs):
+        self.bed = bed
+        self.work = Path(workdir)
+        self.runs = runs
+        collections = self.work / "collections"
+        (collections / "ansible_collections" / "easystack").mkdir(parents=True)
+        (collections / "ansible_collections" / "easystack" / "eos").symlink_to(REPO)
+        admin = bed.users["admin"]
+        self.env = {key: value for key, value in os.environ.items()
+                    if not key.startswith(("OS_", "ANSIBLE_", "EOS_TOKEN"))}
+        self.env.update(
+            HOME=str(self.work), XDG_CACHE_HOME=str(self.work / "cache"),
+            ANSIBLE_COLLECTIONS_PATH=str(collections), ANSIBLE_LOCALHOST_WARNING="0",
+            ANSIBLE_INVENTORY_UNPARSED_WARNING="0", ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+            ANSIBLE_DEPRECATION_WARNINGS="0",
+            OS_AUTH_URL=bed.auth_url, OS_USERNAME="admin", OS_PASSWORD=admin["password"],
+            OS_PROJECT_NAME="admin", OS_USER_DOMAIN_NAME="Default",
+            OS_PROJECT_DOMAIN_NAME="Default", OS_REGION_NAME=bed.region,
+            OS_IDENTITY_API_VERSION="3", OS_INTERFACE="public")
+
+    def playbook(self, plays, forks=5, extra_env=None):
+        """Median wall time (s) and requests of RUNS runs of ``plays``; fails loudly on error."""
+        path = self.work / ("playbook-%s.yml" % uuid.uuid4().hex[:6])
+        path.write_text(json.dumps(plays))
+        env = dict(self.env, **(extra_env or {}))
+        samples, requests = [], []
+        for dummy in range(self.runs):
+            mark = self.bed.log_mark()
+            started = time.perf_counter()
+            done = subprocess.run([str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local",
+                                   "-f", str(forks), str(path)], env=env, capture_output=True,
+                                  text=True, check=False)
+            samples.append(time.perf_counter() - started)
+            requests.append(self.bed.requests_since(mark))
+            if done.returncode != 0:
+                sys.exit("benchmark playbook failed:\n%s\n%s" % (done.stdout[-4000:],
+                                                                done.stderr[-2000:]))
+        return statistics.median(samples), requests[len(requests) // 2]
+
+    def tasks(self, module, args, count, extra_env=None):
+        tasks = [{"name": "task %d" % i, "vars": {"task_index": i}, module: args}
+                 for i in range(count)]
+        return self.playbook([{"hosts": "localhost", "gather_facts": False, "tasks": tasks}],
+                             extra_env=extra_env)
+
+
+def prepare_bed(bed):
+    """A user for the password paths, with the bench password set (so on_mismatch is unchanged)."""
+    found = bed.api("GET", "/v3/users", params={"name": "bench-user",
+                                                "domain_id": bed.domains["acme"]}).json()["users"]
+    if found:
+        user_id = found[0]["id"]
+        bed.api("PATCH", "/v3/users/" + user_id, json={"user": {"password": BENCH_PASSWORD}})
+    else:
+        bed.api("POST", "/v3/users", json={"user": {"name": "bench-user", "password": BENCH_PASSWORD,
+                                                    "domain_id": bed.domains["acme"]}})
+    time.sleep(1.1)  # revocation events have one-second granularity
+    bed.reset_quotas()
+
+
+def section_tasks(runner, count):
+    rows = []
+    floor = None
+    for label, module, args, minimum in TASKS:
+        for cache in ((False,) if module == "ansible.builtin.ping" else (False, True)):
+            env = {"EOS_TOKEN_CACHE": "1"} if cache else {}
+            if cache:  # warm the cache: the first task of a run logs in once for all
+                runner.tasks(module, args, 1, env)
+            seconds, requests = runner.tasks(module, args, count, env)
+            per_task = seconds / count * 1000
+            floor = per_task if floor is None else floor
+            rows.append({"path": label + (" +token_cache" if cache else ""), "ms_per_task": per_task,
+                         "ms_above_ping": per_task - floor, "ratio_to_ping": per_task / floor,
+                         "requests_per_task": len(requests) / count,
+                         "minimum_requests": minimum - (1 if cache and minimum else 0)})
+    print("\n1. Per-task cost, %d-task playbooks, median of %d runs" % (count, runner.runs))
+    print("%-50s %9s %9s %7s %9s %5s" % ("module path", "ms/task", "+ping ms", "xping",
+                                         "requests", "min"))
+    for row in rows:
+        print("%-50s %9.0f %9.0f %7.2f %9.2f %5d" % (
+            row["path"], row["ms_per_task"], row["ms_above_ping"], row["ratio_to_ping"],
+            row["requests_per_task"], row["minimum_requests"]))
+    return rows
+
+
+def section_openstack(runner, count, task_rows):
+    rows = []
+    by_path = {row["path"]: row for row in task_rows}
+    floor = task_rows[0]["ms_per_task"]
+    for eos_label, label, module, args in COUNTERPARTS:
+        seconds, requests = runner.tasks(module, args, count)
+        per_task = seconds / count * 1000
+        ours = by_path[eos_label]
+        rows.append({"eos": eos_label, "openstack": label, "eos_ms": ours["ms_per_task"],
+                     "openstack_ms": per_task, "eos_above_ping": ours["ms_above_ping"],
+                     "openstack_above_ping": per_task - floor,
+                     "ratio": ours["ms_per_task"] / per_task,
+                     "ratio_above_ping": ours["ms_above_ping"] / max(per_task - floor, 1e-9),
+                     "eos_requests": ours["requests_per_task"],
+                     "openstack_requests": len(requests) / count})
+    print("\n2. Side by side with openstack.cloud (same ansible-core, same Keystone)")
+    print("%-42s %8s %8s %7s %11s %9s" % ("eos path vs openstack.cloud", "eos ms", "os ms",
+                                          "ratio", "ratio>ping", "requests"))
+    for row in rows:
+        print("%-42s %8.0f %8.0f %7.2f %11.2f %4.1f/%-4.1f" % (
+            row["eos"], row["eos_ms"], row["openstack_ms"], row["ratio"],
+            row["ratio_above_ping"], row["eos_requests"], row["openstack_requests"]))
+        print("  vs %s" % row["openstack"])
+    return rows
+
+
+def ensure_domains(bed, count):
+    names = ["bench-%03d" % i for i in range(count)]
+    existing = {d["name"] for d in bed.api("GET", "/v3/domains").json()["domains"]}
+    for name in names:
+        if name not in existing:
+            bed.api("POST", "/v3/domains", json={"domain": {"name": name}}).raise_for_status()
+    return names
+
+
+def section_scale(runner, sizes, forks_list):
+    role = REPO / "roles" / "domain_quotas"
+    if not role.is_dir():
+        print("\n3. Scale: skipped (roles/domain_quotas is not there yet)")
+        return []
+    rows = []
+    names = ensure_domains(runner.bed, max(sizes))
+    print("\n3. Scale: the domain_quotas role, ms per domain (median of %d)" % runner.runs)
+    print("%8s %6s %12s %12s" % ("domains", "forks", "changed", "unchanged"))
+    for size in sizes:
+        for forks in forks_list:
+            result = {"domains": size, "forks": forks}
+            for state in ("changed", "unchanged"):
+                value = 100 + (0 if state == "unchanged" else uuid.uuid4().int % 50 + 1)
+                wanted = [{"domain": name, "quotas": {"instances": value}} for name in names[:size]]
+                if state == "unchanged":  # make the state match first
+                    runner.playbook(scale_play(wanted, forks), forks)
+                seconds, dummy = runner.playbook(scale_play(wanted, forks), forks)
+                result[state + "_ms_per_domain"] = seconds / size * 1000
+            rows.append(result)
+            print("%8d %6d %12.0f %12.0f" % (size, forks, result["changed_ms_per_domain"],
+                                             result["unchanged_ms_per_domain"]))
+    return rows
+
+
+def scale_play(wanted, forks):
+    """One host per fork slot, each applying its share of domains through the role."""
+    hosts = ["worker%02d" % i for i in range(forks)]
+    plays = [{"hosts": "localhost", "gather_facts": False, "tasks": [
+        {"name": "add workers", "ansible.builtin.add_host": {
+            "name": "{{ item }}", "groups": "workers", "ansible_connection": "local"},
+         "loop": hosts}]},
+        {"hosts": "workers", "gather_facts": False, "tasks": [
+            {"name": "apply", "ansible.builtin.include_role": {"name": "easystack.eos.domain_quotas"},
+             "vars": {"eos_domain_quotas": "{{ all_domains[bench_workers.index(inventory_hostname)::%d] }}"
+                      % forks}}],
+         "vars": {"all_domains": wanted, "bench_workers": hosts}}]
+    return plays
+
+
+def section_imports(runs):
+    code = {
+        "ansible.module_utils.basic (every module)": "import ansible.module_utils.basic",
+        "easystack.eos (module_utils of a module)":
+            "from ansible_collections.easystack.eos.plugins.module_utils import module, client",
+        "import requests": "import requests",
+        "import openstack": "import openstack",
+    }
+    rows = []
+    collections = tempfile.mkdtemp()
+    (Path(collections) / "ansible_collections" / "easystack").mkdir(parents=True)
+    (Path(collections) / "ansible_collections" / "easystack" / "eos").symlink_to(REPO)
+    env = dict(os.environ, PYTHONPATH=collections)
+    print("\n4. Import time on the target (python -X importtime, cumulative, median of %d)" % runs)
+    for label, statement in code.items():
+        samples = []
+        for dummy in range(runs):
+            done = subprocess.run([sys.executable, "-X", "importtime", "-c", statement], env=env,
+                                  capture_output=True, text=True, check=True)
+            total = 0
+            for line in done.stderr.splitlines():
+                match = re.match(r"import time:\s+\d+ \|\s+(\d+) \| (\S.*)$", line)
+                if match and not match.group(2).startswith(" "):
+                    total += int(match.group(1))  # top-level imports only
+            samples.append(total / 1000.0)
+        rows.append({"code": label, "ms": statistics.median(samples)})
+        print("%-48s %8.1f ms" % (label, statistics.median(samples)))
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="one run each, 3-task playbooks, scale 20 domains (for the test command)")
+    parser.add_argument("--json", default=str(REPO / "tests" / "output" / "benchmark.json"))
+    options = parser.parse_args()
+    bed = Bed.load()
+    prepare_bed(bed)
+    runs, count = (1, 3) if options.quick else (3, 10)
+    sizes, forks = ((20,), (10,)) if options.quick else ((50, 100, 200), (1, 10))
+    with tempfile.TemporaryDirectory() as work:
+        runner = Runner(bed, work, runs)
+        started = time.time()
+        tasks = section_tasks(runner, count)
+        openstack = section_openstack(runner, count, tasks)
+        scale = section_scale(runner, sizes, forks)
+    imports = section_imports(3 if options.quick else 10)
+    report = {"quick": options.quick, "runs": runs, "tasks_per_playbook": count,
+              "seconds": round(time.time() - started), "per_task": tasks, "openstack": openstack,
+              "scale": scale, "imports": imports}
+    Path(options.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(options.json).write_text(json.dumps(report, indent=2))
+    print("\nJSON: %s (%d s)" % (options.json, report["seconds"]))
+    bed.reset_quotas()
+
+
+if __name__ == "__main__":
+    main()
