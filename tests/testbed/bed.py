@@ -27,6 +27,7 @@ import secrets
 import shutil
 import signal
 import sqlite3
+import ssl
 import subprocess
 import sys
 import time
@@ -40,9 +41,10 @@ REQUIREMENTS = HERE / "requirements.txt"
 SEED = HERE / "fixtures" / "seed.json"
 QUOTA_FIXTURE = HERE / "fixtures" / "quota_service.json"
 HOST = "127.0.0.1"
-DEFAULT_PORTS = {"keystone": 18500, "simulator": 18501}
+DEFAULT_PORTS = {"keystone": 18500, "simulator": 18501, "simulator-tls": 18502}
 REGION = "RegionOne"
-SERVICES = ("keystone", "simulator")
+# simulator-tls: the same simulator (same store) over HTTPS, with a CA made for the bed.
+SERVICES = ("keystone", "simulator", "simulator-tls")
 
 
 class BedError(Exception):
@@ -67,6 +69,8 @@ class Paths:
         self.logs = root / "logs"
         self.request_log = self.logs / "requests.jsonl"
         self.state = root / "bed.json"
+        self.tls = root / "tls"
+        self.ca_cert = self.tls / "ca.pem"
 
     def pid_file(self, service):
         return self.run / ("%s.pid" % service)
@@ -144,13 +148,16 @@ def write_private(path, text):
 
 def wanted_ports(args):
     ports = dict(DEFAULT_PORTS)
-    for service, env in (("keystone", "EOS_BED_KEYSTONE_PORT"), ("simulator", "EOS_BED_PORT")):
+    for service, env in (("keystone", "EOS_BED_KEYSTONE_PORT"), ("simulator", "EOS_BED_PORT"),
+                         ("simulator-tls", "EOS_BED_TLS_PORT")):
         if os.environ.get(env):
             ports[service] = int(os.environ[env])
     if getattr(args, "keystone_port", None):
         ports["keystone"] = args.keystone_port
     if getattr(args, "port", None):
         ports["simulator"] = args.port
+    if getattr(args, "tls_port", None):
+        ports["simulator-tls"] = args.tls_port
     return ports
 
 
@@ -199,6 +206,9 @@ def service_command(paths, state, service):
         "EOS_SIM_REQUEST_LOG": str(paths.request_log),
         "EOS_SIM_CONTROL_TOKEN": state["control_token"],
     }
+    if service == "simulator-tls":
+        common += ["--certfile", str(paths.tls / "server.pem"),
+                   "--keyfile", str(paths.tls / "server.key")]
     # One process so request log lines and fault counters have a single writer; threads for
     # concurrent forks (and for tests that delay responses on purpose).
     return common + ["--workers", "1", "--threads", "16", "simulator.app:create_app()"], env
@@ -226,7 +236,7 @@ def wait_ready(paths, state, service, timeout=90):
     while time.monotonic() < deadline:
         if not pid_of(paths, service):
             raise BedError("%s exited while starting; see %s" % (service, paths.log_file(service)))
-        if answers(url):
+        if answers(url, paths.ca_cert):
             return
         time.sleep(0.1)
     raise BedError("%s did not answer %s within %d s; see %s"
@@ -236,15 +246,34 @@ def wait_ready(paths, state, service, timeout=90):
 def health_url(state, service):
     if service == "keystone":
         return state["keystone_url"] + "/v3"
+    if service == "simulator-tls":
+        return state["tls_url"] + "/_bed/health"
     return state["url"] + "/_bed/health"
 
 
-def answers(url):
+def answers(url, ca_cert=None):
+    context = ssl.create_default_context(cafile=str(ca_cert)) if url.startswith("https") else None
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:
+        with urllib.request.urlopen(url, timeout=2, context=context) as response:
             return response.status == 200
     except (OSError, urllib.error.URLError):
         return False
+
+
+def make_tls(paths):
+    """A CA made for this bed and a certificate for 127.0.0.1/localhost signed by it."""
+    if (paths.tls / "server.pem").exists():
+        return
+    paths.tls.mkdir(parents=True, exist_ok=True)
+    tls = str(paths.tls)
+    run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650",
+         "-keyout", tls + "/ca.key", "-out", tls + "/ca.pem", "-subj", "/CN=easystack.eos test bed CA"])
+    run(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", tls + "/server.key",
+         "-out", tls + "/server.csr", "-subj", "/CN=127.0.0.1"])
+    (paths.tls / "san.cnf").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    run(["openssl", "x509", "-req", "-in", tls + "/server.csr", "-CA", tls + "/ca.pem",
+         "-CAkey", tls + "/ca.key", "-CAcreateserial", "-days", "3650",
+         "-extfile", tls + "/san.cnf", "-out", tls + "/server.pem"])
 
 
 def stop(paths, service, timeout=15):
@@ -467,7 +496,7 @@ def build(paths, ports):
     """A new bed from nothing (the venv aside): bootstrap, start, seed, snapshot."""
     for service in SERVICES:
         stop(paths, service)
-    for stale in (paths.keystone, paths.simulator, paths.snapshot, paths.logs):
+    for stale in (paths.keystone, paths.simulator, paths.snapshot, paths.logs, paths.tls):
         shutil.rmtree(stale, ignore_errors=True)
     paths.state.unlink(missing_ok=True)
     state = {
@@ -481,7 +510,10 @@ def build(paths, ports):
                             "domain_id": "default", "project": "admin", "roles": ["admin"]}},
     }
     state["auth_url"] = state["url"] + "/v3"
+    state["tls_url"] = "https://%s:%d" % (HOST, ports["simulator-tls"])
+    state["ca_cert"] = str(paths.ca_cert)
     started = time.monotonic()
+    make_tls(paths)
     bootstrap_keystone(paths, state)
     log("Keystone bootstrapped in %.1f s" % (time.monotonic() - started))
     for service in SERVICES:
@@ -557,11 +589,10 @@ def cmd_status(paths, _args):
     healthy = True
     for service in SERVICES:
         pid = pid_of(paths, service)
-        ok = bool(pid) and answers(health_url(state, service))
+        ok = bool(pid) and answers(health_url(state, service), paths.ca_cert)
         healthy = healthy and ok
-        print("%-10s %-8s pid=%-8s %s" % (service, "up" if ok else "down", pid or "-",
-                                          state["keystone_url"] if service == "keystone"
-                                          else state["url"]))
+        print("%-13s %-5s pid=%-8s %s" % (service, "up" if ok else "down", pid or "-",
+                                          health_url(state, service).split("/_bed")[0]))
     print("auth_url   %s  region %s  state %s" % (state["auth_url"], state["region"], paths.root))
     return 0 if healthy else 3
 
@@ -601,7 +632,7 @@ def cmd_restart(paths, args):
 
 def cmd_destroy(paths, args):
     cmd_down(paths, args)
-    for path in (paths.keystone, paths.simulator, paths.snapshot, paths.logs, paths.run):
+    for path in (paths.keystone, paths.simulator, paths.snapshot, paths.logs, paths.run, paths.tls):
         shutil.rmtree(path, ignore_errors=True)
     paths.state.unlink(missing_ok=True)
     log("state removed (the venv stays: %s)" % paths.venv)
@@ -681,6 +712,8 @@ def main(argv=None):
     up.add_argument("--port", type=int, help="EOS endpoint port (env EOS_BED_PORT; 18501)")
     up.add_argument("--keystone-port", type=int,
                     help="Keystone's own port (env EOS_BED_KEYSTONE_PORT; 18500)")
+    up.add_argument("--tls-port", type=int,
+                    help="the EOS endpoint over HTTPS (env EOS_BED_TLS_PORT; 18502)")
     sub.add_parser("down", help="stop the services (data stays)")
     sub.add_parser("status", help="show what runs; exit 0 when all answer")
     reset = sub.add_parser("reset", help="back to the seeded state")

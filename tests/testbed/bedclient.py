@@ -28,6 +28,8 @@ class Bed:
         self.auth_url = state["auth_url"]
         self.keystone_url = state["keystone_url"]
         self.region = state["region"]
+        self.tls_url = state["tls_url"]  # the same EOS endpoint over HTTPS
+        self.ca_cert = state["ca_cert"]  # the CA that signed its certificate
         self.users = state["users"]
         self.domains = state["domains"]
         self.request_log = self.root / "logs" / "requests.jsonl"

@@ -130,3 +130,13 @@ def test_quota_state_survives_a_restart(bed, acme):
     subprocess.run([sys.executable, str(BED), "restart", "simulator"], check=True)
     quotas = get_quotas(bed, acme).json()["domain"]["RegionOne"]["quotas"]
     assert (quotas["cores"], quotas["ram"]) == (321, 4096.5)
+
+
+def test_https_endpoint_with_the_beds_ca(bed, acme):
+    token = bed.token()
+    response = bed.http.get(bed.tls_url + "/v3/domain_quotas/" + acme, verify=bed.ca_cert,
+                            headers={"X-Auth-Token": token}, timeout=10)
+    assert response.status_code == 200
+    assert response.json()["domain"]["RegionOne"]["quotas"]["cores"] == 72
+    with pytest.raises(requests.exceptions.SSLError):
+        bed.http.get(bed.tls_url + "/_bed/health", verify=True, timeout=10)
