@@ -75,6 +75,8 @@ case $suite in
     all)
         run "test bed tests" "$VENV/bin/pytest" -q tests/testbed/tests
         run "integration tests (modules against the bed)" "$VENV/bin/pytest" -q tests/integration
+        run "AWX (ansible-runner credential paths) and execution environment" \
+            "$VENV/bin/pytest" -q tests/awx
         run "ansible-test units" tests/tooling/ansible-test.sh "$VENV" units --venv --python 3.12
         run "ansible-test sanity (newest ansible-core)" \
             tests/tooling/ansible-test.sh "$VENV" sanity --venv --python 3.12

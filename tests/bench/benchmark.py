@@ -115,8 +115,8 @@ def prepare_bed(bed):
         user_id = found[0]["id"]
         bed.api("PATCH", "/v3/users/" + user_id, json={"user": {"password": BENCH_PASSWORD}})
     else:
-        bed.api("POST", "/v3/users", json={"user": {"name": "bench-user", "password": BENCH_PASSWORD,
-                                                    "domain_id": bed.domains["acme"]}})
+        bed.api("POST", "/v3/users", json={"user": {
+            "name": "bench-user", "password": BENCH_PASSWORD, "domain_id": bed.domains["acme"]}})
     time.sleep(1.1)  # revocation events have one-second granularity
     bed.reset_quotas()
 
