@@ -96,8 +96,8 @@ class Runner:
             samples.append(time.perf_counter() - started)
             requests.append(self.bed.requests_since(mark))
             if done.returncode != 0:
-                sys.exit("benchmark playbook failed:\n%s\n%s" % (done.stdout[-4000:],
-                                                                done.stderr[-2000:]))
+                sys.exit("benchmark playbook failed:\n%s\n%s"
+                         % (done.stdout[-4000:], done.stderr[-2000:]))
         return statistics.median(samples), requests[len(requests) // 2]
 
     def tasks(self, module, args, count, extra_env=None):
