@@ -9,7 +9,7 @@ VENV ?= .venv
 VENV_OLDEST ?= .venv-core-oldest
 BED := python3 tests/testbed/bed.py
 
-.PHONY: help venv venv-oldest venv-bench bench demo test test-bed test-integration units sanity lint bed-up bed-down bed-status bed-reset bed-measure bed-env requirements clean
+.PHONY: help venv venv-oldest venv-bench bench release-check docs molecule demo test test-bed test-integration units sanity lint bed-up bed-down bed-status bed-reset bed-measure bed-env requirements clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ test-bed: venv ## only the test bed's own tests (bed brought up and down around 
 test-integration: venv ## only the modules' integration tests against the bed
 	tests/run.sh integration
 
+molecule: venv ## the roles' molecule scenarios (bed brought up and down around them)
+	tests/run.sh molecule
+
 units: venv ## ansible-test units (no bed needed)
 	tests/tooling/ansible-test.sh $(VENV) units --venv --python 3.12
 
@@ -64,6 +67,12 @@ sanity: venv venv-oldest ## ansible-test sanity (no ignore files), newest and ol
 
 lint: venv ## ansible-lint --profile production
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/ansible-lint --profile production
+
+release-check: ## changelog lint, docs drift, lint-collection-docs, galaxy build/install/importer
+	tests/release/check.sh
+
+docs: ## regenerate docs/reference/ from the modules' and roles' own documentation
+	tests/release/docs.sh generate
 
 bed-up: ## start the test bed (installs and bootstraps on first use)
 	$(BED) up
@@ -86,4 +95,4 @@ requirements: ## re-pin requirements/dev.txt from requirements/dev.in
 
 clean: ## stop the bed and delete venvs, bed state and build outputs
 	-$(BED) destroy
-	rm -rf $(VENV) $(VENV_OLDEST) $(VENV_BENCH) .testbed .cache tests/output easystack-eos-*.tar.gz
+	rm -rf $(VENV) $(VENV_OLDEST) $(VENV_BENCH) .venv-release .testbed .cache tests/output easystack-eos-*.tar.gz

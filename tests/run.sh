@@ -4,6 +4,7 @@
 #   tests/run.sh all    every test and gate (what `make test` and CI run)
 #   tests/run.sh bed    only the bed's own tests
 #   tests/run.sh integration   only the modules' integration tests
+#   tests/run.sh molecule  the roles' molecule scenarios
 #   tests/run.sh bench  the full benchmark (the quick one is part of 'all')
 #   tests/run.sh demo   the demo playbook, twice
 set -uo pipefail
@@ -69,12 +70,17 @@ case $suite in
     bench)
         run "benchmark" "${VENV_BENCH:-.venv-bench}/bin/python" tests/bench/benchmark.py
         ;;
+    molecule)
+        run "molecule (roles: converge, idempotence, verify)" tests/molecule.sh
+        ;;
     integration)
         run "integration tests (modules against the bed)" "$VENV/bin/pytest" -q tests/integration
         ;;
     all)
         run "test bed tests" "$VENV/bin/pytest" -q tests/testbed/tests
         run "integration tests (modules against the bed)" "$VENV/bin/pytest" -q tests/integration
+        run "molecule (roles: converge, idempotence, verify)" tests/molecule.sh
+        run "quota report in headless Chromium" "$VENV/bin/pytest" -q tests/report
         run "AWX (ansible-runner credential paths) and execution environment" \
             "$VENV/bin/pytest" -q tests/awx
         run "ansible-test units" tests/tooling/ansible-test.sh "$VENV" units --venv --python 3.12
@@ -82,12 +88,14 @@ case $suite in
             tests/tooling/ansible-test.sh "$VENV" sanity --venv --python 3.12
         run "ansible-test sanity (oldest ansible-core)" \
             tests/tooling/ansible-test.sh "${VENV_OLDEST:-.venv-core-oldest}" sanity --venv --python 3.12
+        run "release hygiene (changelog, docs drift and lint, galaxy build/install/importer)" \
+            tests/release/check.sh
         run "benchmark, quick mode (numbers are not the point here: it must not rot)" \
             "${VENV_BENCH:-.venv-bench}/bin/python" tests/bench/benchmark.py --quick
         run "ansible-lint --profile production" env PATH="$PWD/$VENV/bin:$PATH" "$VENV/bin/ansible-lint" --profile production
         ;;
     *)
-        echo "unknown suite: $suite (all, bed, integration, bench, demo)"; down; exit 2 ;;
+        echo "unknown suite: $suite (all, bed, integration, molecule, bench, demo)"; down; exit 2 ;;
 esac
 
 trap - INT TERM

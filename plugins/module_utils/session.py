@@ -50,6 +50,7 @@ def api_error(response, method, url):
         kind = response.headers.get("Content-Type", "no content type").split(";")[0]
         message = "non-JSON %s body" % kind if response.content else "empty body"
     status = response.status_code
+    message = str(message).rstrip(". ")  # so that what is appended reads as one sentence
     text = "%s %s answered HTTP %d %s: %s" % (method, url, status, title or response.reason or "",
                                               message)
     if status == 403:

@@ -155,7 +155,7 @@ def test_auth_401_names_who_and_never_the_secret(auth, auth_type, who):
     client, session, secrets = client_for(cloud, quota_settings(params))
     error = failing(client.get, "/v3/domain_usage")
     assert str(error).startswith("Authentication failed for %s: The request you have made requires "
-                                 "authentication.. Check the credentials" % who)
+                                 "authentication. Check the credentials" % who)
     assert (error.status, error.request_id, error.method, error.url) == (401, "req-auth", "POST", TOKENS_URL)
     assert len(session.adapter.sent) == 1
     assert secrets == []

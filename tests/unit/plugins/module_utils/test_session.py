@@ -178,8 +178,8 @@ def test_error_carries_status_request_id_method_url_and_api_message():
     error = failing(session)
     assert (error.status, error.request_id, error.method, error.url) == (404, "req-123", "GET", URL)
     assert error.title == "Not Found"
-    assert error.server_message == "Could not find domain: acme."
-    assert str(error) == "GET %s answered HTTP 404 Not Found: Could not find domain: acme. (request id req-123)" % URL
+    assert error.server_message == "Could not find domain: acme"  # its full stop goes: we append
+    assert str(error) == "GET %s answered HTTP 404 Not Found: Could not find domain: acme (request id req-123)" % URL
     assert error.fail_kwargs() == {"msg": str(error), "status": 404, "request_id": "req-123", "url": URL,
                                    "method": "GET"}
 
