@@ -15,16 +15,7 @@ sys.path.insert(0, str(REPO / "tests" / "testbed"))
 sys.path.insert(0, str(HERE))
 
 from awx_credentials import load_credential_type  # noqa: E402  pylint: disable=wrong-import-position
-from bedfixtures import bed  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
-
-
-@pytest.fixture(scope="session")
-def collections(tmp_path_factory):
-    """A collections path whose easystack/eos is this checkout (what an EE has installed)."""
-    root = tmp_path_factory.mktemp("collections")
-    (root / "ansible_collections" / "easystack").mkdir(parents=True)
-    (root / "ansible_collections" / "easystack" / "eos").symlink_to(REPO)
-    return root
+from bedfixtures import bed, collections  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 
 
 @pytest.fixture(scope="session")
