@@ -4,6 +4,7 @@
 #   tests/run.sh all    every test and gate (what `make test` and CI run)
 #   tests/run.sh bed    only the bed's own tests
 #   tests/run.sh integration   only the modules' integration tests
+#   tests/run.sh reliability  faults, bad input, secrets, concurrency, TLS
 #   tests/run.sh molecule  the roles' molecule scenarios
 #   tests/run.sh bench  the full benchmark (the quick one is part of 'all')
 #   tests/run.sh demo   the demo playbook, twice
@@ -71,6 +72,8 @@ case $suite in
         run "benchmark" "${VENV_BENCH:-.venv-bench}/bin/python" tests/bench/benchmark.py
         ;;
     molecule)
+        run "reliability: fault matrix, bad input, secrets at -vvvv, concurrency, TLS" \
+            "$VENV/bin/pytest" -q tests/reliability
         run "molecule (roles: converge, idempotence, verify)" tests/molecule.sh
         ;;
     integration)
@@ -95,7 +98,7 @@ case $suite in
         run "ansible-lint --profile production" env PATH="$PWD/$VENV/bin:$PATH" "$VENV/bin/ansible-lint" --profile production
         ;;
     *)
-        echo "unknown suite: $suite (all, bed, integration, molecule, bench, demo)"; down; exit 2 ;;
+        echo "unknown suite: $suite (all, bed, integration, reliability, molecule, bench, demo)"; down; exit 2 ;;
 esac
 
 trap - INT TERM

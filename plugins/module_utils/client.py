@@ -84,8 +84,13 @@ class EosClient:
                                      idempotent=True, expected=(201, 200, 401))
         if response.status_code == 401:
             return False
-        if response.headers.get("X-Subject-Token"):  # an empty "secret" would mask every character
-            self.on_secret(response.headers["X-Subject-Token"])
+        value = response.headers.get("X-Subject-Token")
+        if not value:  # a login that issued no token did not succeed: never call it a match
+            raise EosError("POST %s answered HTTP %d to the password check without an "
+                           "X-Subject-Token header: is auth_url a Keystone v3 endpoint?"
+                           % (url, response.status_code), status=response.status_code,
+                           request_id=request_id_of(response), method="POST", url=url)
+        self.on_secret(value)
         return True
 
     # -- endpoints -----------------------------------------------------------------------------

@@ -275,6 +275,8 @@ def test_check_password():
     assert secrets == ["probe-token"]
     assert client.check_password("uid", "wrong") is False
     assert sent(session)[1]["body"]["auth"]["identity"]["password"]["user"] == {"id": "uid", "password": "wrong"}
-    assert client.check_password("uid", PASSWORD) is True
+    # A 2xx without a token is no successful login: a clean error, never "the password matches".
+    error = failing(client.check_password, "uid", PASSWORD)
+    assert "without an X-Subject-Token header" in str(error) and error.status == 201
     assert secrets == ["probe-token"]  # no empty "secret" (it would mask every character of the output)
     assert client.token is None

@@ -1,0 +1,54 @@
+"""Fixtures of the reliability suite: the bed, an ansible runner, fresh identities, the report.
+
+The suite reuses the integration tests' runner (``playbook_runner``) and the bed fixture
+(``bedfixtures``); what it adds is a factory of throwaway domains and users, and a session-wide
+report (fault matrix, bad-input, secret-scan and concurrency counts) printed at the end.
+"""
+import sys
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parents[1]
+for _extra in (TESTS / "testbed", TESTS / "integration"):
+    if str(_extra) not in sys.path:
+        sys.path.insert(0, str(_extra))
+
+from bedfixtures import bed  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+from playbook_runner import REPO, Ansible  # noqa: E402  pylint: disable=wrong-import-position
+from relkit import Identities, Report  # noqa: E402  pylint: disable=wrong-import-position
+
+REPORT = Report()
+
+
+@pytest.fixture(scope="session")
+def report():
+    """Rows and counters every test adds to; printed by ``pytest_terminal_summary``."""
+    return REPORT
+
+
+@pytest.fixture(scope="session")
+def collections(tmp_path_factory):
+    """A collections path whose easystack/eos is this checkout."""
+    root = tmp_path_factory.mktemp("collections")
+    (root / "ansible_collections" / "easystack").mkdir(parents=True)
+    (root / "ansible_collections" / "easystack" / "eos").symlink_to(REPO)
+    return root
+
+
+@pytest.fixture()
+def ansible(bed, collections, tmp_path):  # pylint: disable=redefined-outer-name
+    bed.clear_faults()
+    yield Ansible(bed, collections, tmp_path)
+    bed.clear_faults()
+
+
+@pytest.fixture(scope="session")
+def identities(bed):  # pylint: disable=redefined-outer-name
+    """Creates throwaway domains and users, so that every test starts from its own state."""
+    return Identities(bed)
+
+
+def pytest_terminal_summary(terminalreporter):
+    for line in REPORT.lines():
+        terminalreporter.write_line(line)

@@ -1,0 +1,132 @@
+"""Helpers of the reliability suite: throwaway identities, server state, secret scans, the report."""
+import re
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+# Fernet tokens (Keystone's default and the bed's) are URL-safe base64 starting with gAAAAA.
+TOKEN_PATTERN = re.compile(r"gAAAAA[A-Za-z0-9_-]{20,}")
+# How long Keystone needs after a password change before a new login is judged fairly: its
+# revocation events have one-second granularity.
+REVOCATION_GRANULARITY = 1.1
+
+
+class Identities:
+    """Creates domains and users through the bed's admin.
+
+    They stay in the bed (deleting ~140 Keystone domains would cost the suite ~20 s): their names
+    are unique, so no run sees another's, and ``bed.py reset`` restores Keystone's seeded data.
+    """
+
+    def __init__(self, bed):
+        self.bed = bed
+        self._users_domain = None
+
+    def _create(self, collection, body):
+        response = self.bed.api("POST", "/v3/%s" % collection, json=body)
+        assert response.status_code == 201, response.text
+        return response.json()[collection[:-1]]
+
+    def domain(self, prefix="rel"):
+        """A fresh, enabled domain: ``{"id", "name"}``; its quotas start at the defaults."""
+        name = "%s-%s" % (prefix, uuid.uuid4().hex[:12])
+        created = self._create("domains", {"domain": {"name": name, "enabled": True}})
+        return {"id": created["id"], "name": name}
+
+    def domains(self, count, prefix="rel"):
+        """``count`` fresh domains, created four at a time."""
+        self.bed.token()  # log in once, before the threads share the session
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            return list(pool.map(lambda _: self.domain(prefix), range(count)))
+
+    def user(self, domain=None):
+        """A fresh user in ``domain`` (else in a domain of the session's throwaway users):
+        ``{"id", "name", "password", "domain"}``."""
+        if domain is None:
+            if self._users_domain is None:
+                self._users_domain = self.domain("rel-users")
+            domain = self._users_domain
+        name = "rel-user-" + uuid.uuid4().hex[:10]
+        password = "Old-" + uuid.uuid4().hex
+        created = self._create("users", {"user": {
+            "name": name, "domain_id": domain["id"], "password": password}})
+        return {"id": created["id"], "name": name, "password": password, "domain": domain}
+
+
+def server_quotas(bed, domain_id, region="RegionOne"):
+    response = bed.api("GET", "/v3/domain_quotas/" + domain_id)
+    assert response.status_code == 200, response.text
+    return response.json()["domain"][region]["quotas"]
+
+
+def can_log_in(bed, user_id, password):
+    """Whether ``password`` logs the user in (an unscoped token), straight at the bed."""
+    response = bed.http.post(bed.auth_url + "/auth/tokens", json={"auth": {"identity": {
+        "methods": ["password"], "password": {"user": {"id": user_id, "password": password}}}}},
+        timeout=10)
+    return response.status_code == 201
+
+
+def settle_password_changes(bed, mark):
+    """Wait until a password changed since ``mark`` (by the request log) can be judged fairly."""
+    changes = [r["ts"] for r in bed.requests_since(mark)
+               if r["method"] == "PATCH" and r["path"].startswith("/v3/users/")]
+    if changes:
+        time.sleep(max(0.0, max(changes) + REVOCATION_GRANULARITY - time.time()))
+
+
+def secret_hits(texts, secrets):
+    """``[(what, where)]`` for every named secret and every Keystone token found in ``texts``."""
+    hits = []
+    for where, text in texts.items():
+        for label, value in secrets.items():
+            if value and value in text:
+                hits.append((label, where))
+        for match in TOKEN_PATTERN.finditer(text):
+            hits.append(("keystone token %s..." % match.group(0)[:12], where))
+    return hits
+
+
+class Report:
+    """What the session found, printed at its end by the conftest's terminal summary."""
+
+    def __init__(self):
+        self.matrix = {}  # (row, fault) -> outcome
+        self.fault_order = []
+        self.row_order = []
+        self.sections = {}  # title -> {counter: value}
+
+    def cell(self, row, fault, outcome):
+        if row not in self.row_order:
+            self.row_order.append(row)
+        if fault not in self.fault_order:
+            self.fault_order.append(fault)
+        self.matrix[(row, fault)] = outcome
+
+    def add(self, section, **counters):
+        values = self.sections.setdefault(section, {})
+        for key, value in counters.items():
+            values[key] = values.get(key, 0) + value
+
+    def lines(self):
+        if not self.matrix and not self.sections:
+            return []
+        out = ["", "=" * 30 + " reliability report " + "=" * 30]
+        if self.matrix:
+            out.append("fault matrix (module / injected at) x fault -> outcome:")
+            width = max(len(row) for row in self.row_order)
+            for row in self.row_order:
+                for fault in self.fault_order:
+                    if (row, fault) in self.matrix:
+                        out.append("  %-*s x %-9s -> %s"
+                                   % (width, row, fault, self.matrix[(row, fault)]))
+            totals = {}
+            for outcome in self.matrix.values():
+                key = outcome.split(" (")[0]
+                totals[key] = totals.get(key, 0) + 1
+            out.append("  faults tried: %d (%s)" % (len(self.matrix), ", ".join(
+                "%s %d" % (key, count) for key, count in sorted(totals.items()))))
+        for title, values in self.sections.items():
+            out.append("%s: %s" % (title, ", ".join(
+                "%s %s" % (key, value) for key, value in values.items())))
+        return out

@@ -1,0 +1,144 @@
+"""Bad input at playbook level: every case must fail cleanly (fail_json, never a crash).
+
+The cases are an explicit list (no fuzzing at playbook level): wrong types, impossible values,
+names that do not exist, and broken connection settings. Each runs as its own playbook; they run
+four at a time, each in its own home directory.
+"""
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+from playbook_runner import CRASH_MARKERS, Ansible
+
+QUOTA, USAGE, PASSWORD = "eos_domain_quota", "eos_domain_usage_info", "eos_user_password"
+
+# (id, module, task arguments as YAML, environment kind, words the failure message must hold)
+# Environment kinds: admin (the bed admin's OS_* variables), none (nothing at all), or
+# clouds:<file text>:<cloud name> (a clouds.yaml in the home directory, OS_CLOUD set).
+CASES = [
+    ("quotas is a list", QUOTA, "domain: acme\nquotas: [1, 2]", "admin", "quotas"),
+    ("quotas is a string", QUOTA, "domain: acme\nquotas: lots of cores", "admin", "quotas"),
+    ("force is 'maybe'", QUOTA, "domain: acme\nquotas: {cores: 80}\nforce: maybe", "admin",
+     "force"),
+    ("domain is a dict", QUOTA, "domain: {name: acme}\nquotas: {cores: 80}", "admin", "domain"),
+    ("unknown items", QUOTA, "domain: acme\nquotas: {coers: 1, warp_drives: 2}", "admin",
+     "unknown quota item 'coers'"),
+    ("empty quotas", QUOTA, "domain: acme\nquotas: {}", "admin", "at least one quota item"),
+    ("1e400 as a string", QUOTA, "domain: acme\nquotas: {cores: '1e400'}", "admin",
+     "not a finite number"),
+    ("10**30", QUOTA, "domain: acme\nquotas: {instances: %d}" % 10 ** 30, "admin", "too large"),
+    ("negative -2", QUOTA, "domain: acme\nquotas: {cores: -2}", "admin", "below -1"),
+    ("NaN (YAML float)", QUOTA, "domain: acme\nquotas: {cores: .nan}", "admin",
+     "not a finite number"),
+    ("'NaN' string", QUOTA, "domain: acme\nquotas: {cores: 'NaN'}", "admin",
+     "not a finite number"),
+    ("'-inf' string", QUOTA, "domain: acme\nquotas: {ram: '-inf'}", "admin", "not a finite"),
+    ("boolean value", QUOTA, "domain: acme\nquotas: {cores: true}", "admin", "is a boolean"),
+    ("quota value is a dict", QUOTA, "domain: acme\nquotas: {cores: {a: 1}}", "admin",
+     "not a number"),
+    ("unicode domain", QUOTA, "domain: отдел-δ\nquotas: {cores: 80}", "admin",
+     "Domain 'отдел-δ' not found"),
+    ("emoji domain", QUOTA, "domain: \"\U0001F680-отдел\"\nquotas: {cores: 80}", "admin",
+     "Domain '\U0001F680-отдел' not found"),
+    ("unicode domain (info)", USAGE, "domain: отдел-δ", "admin", "Domain 'отдел-δ' not found"),
+    ("region is a list (info)", USAGE, "region: [RegionOne]", "admin", "region"),
+    ("unicode user", PASSWORD, "user: пользователь-δ\ndomain: Default\npassword: Zz-1secret",
+     "admin", "User 'пользователь-δ' not found"),
+    ("emoji user and domain", PASSWORD,
+     "user: \"\U0001F9D1\u200d\U0001F4BB\"\ndomain: \"\U0001F3E2\"\npassword: Zz-1secret", "admin",
+     "Domain '\U0001F3E2' not found"),
+    ("update_password 'sometimes'", PASSWORD,
+     "user: alice\ndomain: acme\npassword: Zz-1secret\nupdate_password: sometimes", "admin",
+     "update_password"),
+    ("password missing", PASSWORD, "user: alice\ndomain: acme", "admin", "password"),
+    ("no credentials at all", USAGE, "", "none", "No credentials"),
+    ("clouds.yaml invalid YAML", USAGE, "", "clouds:clouds: {bed: [unclosed:bed",
+     "not valid YAML"),
+    ("clouds not a mapping", USAGE, "", "clouds:clouds: [a, b]\n:bed", "'clouds' mapping"),
+    ("clouds.yaml unknown auth key", USAGE, "",
+     "clouds:clouds: {bed: {auth: {auth_url: 'AUTH_URL', username: admin, passwd: x, "
+     "project_name: admin, domain_name: Default}}}:bed", "Unknown auth keys passwd"),
+    ("cloud not in clouds.yaml", USAGE, "",
+     "clouds:clouds: {other: {auth: {auth_url: 'AUTH_URL'}}}:bed", "Cloud 'bed' is not in"),
+    ("cloud option is a list", USAGE, "cloud: [bed]", "admin", "cloud"),
+    ("unreachable auth URL", USAGE,
+     "auth: {auth_url: 'http://127.0.0.1:9/v3', username: admin, password: x, "
+     "project_name: admin, user_domain_name: Default, project_domain_name: Default}", "none",
+     "connection refused"),
+    ("auth URL is the bed's health URL", USAGE,
+     "auth: {auth_url: 'EOS_URL/_bed/health', username: admin, password: x, "
+     "project_name: admin, user_domain_name: Default, project_domain_name: Default}", "none",
+     "/_bed/health"),
+    ("auth URL is not Keystone (/nope)", USAGE,
+     "auth: {auth_url: 'EOS_URL/nope', username: admin, password: x, "
+     "project_name: admin, user_domain_name: Default, project_domain_name: Default}", "none",
+     "/nope"),
+    ("wrong password", USAGE, "auth: {password: not-the-password}", "admin",
+     "Authentication failed"),
+    ("unknown auth_type", USAGE, "auth_type: kerberos", "admin", "auth_type 'kerberos'"),
+    ("api_timeout -1", USAGE, "api_timeout: -1", "admin", "api_timeout"),
+    ("wrong service_type (info)", USAGE, "service_type: compute", "admin", "compute"),
+    ("wrong service_type (quota)", QUOTA, "domain: acme\nquotas: {cores: 80}\n"
+     "service_type: object-store", "admin", "object-store"),
+    ("endpoint_override is Keystone itself", USAGE, "endpoint_override: 'KEYSTONE_URL'", "admin",
+     "HTTP 404"),
+    ("endpoint_override is /nope", QUOTA,
+     "domain: acme\nquotas: {cores: 80}\nendpoint_override: 'EOS_URL/nope'", "admin", "/nope"),
+    ("endpoint_override is the health URL", USAGE, "endpoint_override: 'EOS_URL/_bed/health'",
+     "admin", "_bed/health"),
+]
+
+
+def playbook(module, args):
+    body = "\n".join("        " + line for line in args.splitlines()) or "        {}"
+    return """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: bad input
+      easystack.eos.%s:
+%s
+""" % (module, body)
+
+
+def substitute(text, bed):
+    keystone = bed.keystone_url.rstrip("/")
+    return (text.replace("AUTH_URL", bed.auth_url).replace("KEYSTONE_URL", keystone)
+            .replace("EOS_URL", bed.url))
+
+
+def run_case(case, bed, collections, home):
+    name, module, args, env_kind, words = case
+    home.mkdir()
+    ansible = Ansible(bed, collections, home)
+    if env_kind == "admin":
+        env = ansible.os_env()
+    elif env_kind == "none":
+        env = {}
+    else:
+        text, cloud = env_kind[len("clouds:"):].rsplit(":", 1)
+        (home / "clouds.yaml").write_text(substitute(text, bed))
+        env = {"OS_CLOUD": cloud}
+    run = ansible.playbook(playbook(module, substitute(args, bed)), env=env)
+    text = json.dumps(run.results) + run.stderr
+    if any(marker in text for marker in CRASH_MARKERS):
+        return name, "crash", text[-1500:]
+    try:
+        result = run.assert_clean_failure()
+    except AssertionError as exc:
+        return name, "not a clean failure", str(exc)[-1500:] + run.stdout[-800:]
+    if words.lower() not in result["msg"].lower():
+        return name, "message lacks %r" % words, result["msg"]
+    return name, "clean failure", result["msg"]
+
+
+def test_bad_input_fails_cleanly(bed, collections, tmp_path, report):
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = list(pool.map(
+            lambda numbered: run_case(numbered[1], bed, collections,
+                                      tmp_path / ("case%02d" % numbered[0])),
+            enumerate(CASES)))
+    crashes = [o for o in outcomes if o[1] == "crash"]
+    report.add("bad input", **{"cases tried": len(outcomes), "clean failures": sum(
+        o[1] == "clean failure" for o in outcomes), "crashes": len(crashes)})
+    wrong = [o for o in outcomes if o[1] != "clean failure"]
+    assert not wrong, "\n\n".join("%s: %s\n%s" % o for o in wrong)

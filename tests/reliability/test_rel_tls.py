@@ -1,0 +1,52 @@
+"""TLS: the bed's HTTPS endpoint, whose certificate is signed by the bed's own CA.
+
+auth_url and endpoint_override point at HTTPS; identity lookups follow the catalog's identity
+endpoint, which is plain HTTP on the bed (that is fine here).
+"""
+import pytest
+
+from relkit import server_quotas
+
+SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+# requests trusts these when verify is True: cleared, so "no ca_cert" means certifi's bundle.
+NO_CA_ENV = {"REQUESTS_CA_BUNDLE": "", "CURL_CA_BUNDLE": ""}
+
+
+def tls_args(bed, **extra):
+    return dict({"auth": {"auth_url": bed.tls_url + "/v3"}, "endpoint_override": bed.tls_url},
+                **extra)
+
+
+def test_with_the_bed_ca_reads_and_writes(ansible, bed, identities):
+    assert bed.tls_url.startswith("https://")
+    env = ansible.os_env()
+    info = ansible.module("eos_domain_usage_info", tls_args(bed, ca_cert=bed.ca_cert), env=env)
+    assert info.rc == 0, info.stdout + info.stderr
+    assert info.last["view"] == "platform" and "RegionOne" in info.last["regions"]
+    assert not info.last.get("warnings")
+    domain = identities.domain("rel-tls")
+    quota = ansible.module("eos_domain_quota", tls_args(
+        bed, ca_cert=bed.ca_cert, domain=domain["name"], quotas={"cores": 77}), env=env)
+    assert quota.rc == 0 and quota.last["changed"] is True, quota.stdout + quota.stderr
+    assert server_quotas(bed, domain["id"])["cores"] == 77
+
+
+@pytest.mark.parametrize("ca_cert,extra_env", [
+    (None, {}),  # validate_certs defaults to true; the environment's bundle is the system's
+    (None, NO_CA_ENV),  # certifi's bundle
+    (SYSTEM_CA_BUNDLE, {}),
+], ids=["no-ca_cert", "no-ca_cert-certifi", "system-bundle"])
+def test_without_the_bed_ca_fails_cleanly(ansible, bed, ca_cert, extra_env):
+    args = tls_args(bed, ca_cert=ca_cert) if ca_cert else tls_args(bed)
+    run = ansible.module("eos_domain_usage_info", args, env=dict(ansible.os_env(), **extra_env))
+    message = run.assert_clean_failure()["msg"]
+    assert "TLS certificate verification failed" in message and "ca_cert" in message, message
+    assert bed.tls_url in message  # names where
+
+
+def test_validate_certs_false_succeeds_with_a_warning(ansible, bed):
+    run = ansible.module("eos_domain_usage_info", tls_args(bed, validate_certs=False),
+                         env=dict(ansible.os_env(), **NO_CA_ENV))
+    assert run.rc == 0, run.stdout + run.stderr
+    warnings = " ".join(run.last.get("warnings") or []) + run.stderr
+    assert "TLS certificate verification is off" in warnings, run.stdout + run.stderr
