@@ -164,6 +164,15 @@ def plan(region_name, region, requested, force=False):
     return changes
 
 
+def regions_of(body):
+    """The region-keyed ``domain`` object of a quota API answer, or a clear error."""
+    regions = body.get("domain") if isinstance(body, dict) else None
+    if not isinstance(regions, dict) or not all(isinstance(v, dict) for v in regions.values()):
+        raise EosError("The quota API answered without a 'domain' object of regions: is "
+                       "service_type/endpoint_override pointing at the EOS quota API?")
+    return regions
+
+
 def choose_region(regions, asked=None, default=None, where="the quota API"):
     """The region to work on: the one asked for, else ``default`` (region_name), else the only one."""
     names = sorted(regions)

@@ -136,15 +136,8 @@ except ImportError:  # pragma: no cover - Python 2
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.lookups import find_domain
 from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
-from ansible_collections.easystack.eos.plugins.module_utils.quota import choose_region, plan
-
-
-def regions_of(body):
-    regions = (body or {}).get("domain")
-    if not isinstance(regions, dict) or not all(isinstance(v, dict) for v in regions.values()):
-        raise EosError("The quota API answered without a 'domain' object of regions: is "
-                       "service_type/endpoint_override pointing at the EOS quota API?")
-    return regions
+from ansible_collections.easystack.eos.plugins.module_utils.quota import (
+    choose_region, plan, regions_of)
 
 
 def set_quotas(module):

@@ -133,10 +133,9 @@ try:
 except ImportError:  # pragma: no cover - Python 2
     from urllib import quote
 
-from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.lookups import find_domain
 from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
-from ansible_collections.easystack.eos.plugins.module_utils.quota import choose_region
+from ansible_collections.easystack.eos.plugins.module_utils.quota import choose_region, regions_of
 from ansible_collections.easystack.eos.plugins.module_utils.usage import summarize
 
 
@@ -151,12 +150,8 @@ def read_usage(module):
     else:
         body = client.get("/v3/domain_usage")
         result["view"] = "platform"
-    regions = (body or {}).get("domain")
-    if not isinstance(regions, dict):
-        raise EosError("The quota API answered without a 'domain' object of regions: is "
-                       "service_type/endpoint_override pointing at the EOS quota API?")
     regions = dict((name, dict((k, v) for k, v in data.items() if k != "quota_fake"))
-                   for name, data in regions.items())
+                   for name, data in regions_of(body).items())
     if params["region"]:
         region = choose_region(regions, params["region"])
         regions = {region: regions[region]}
