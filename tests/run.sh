@@ -71,9 +71,11 @@ case $suite in
     bench)
         run "benchmark" "${VENV_BENCH:-.venv-bench}/bin/python" tests/bench/benchmark.py
         ;;
-    molecule)
+    reliability)
         run "reliability: fault matrix, bad input, secrets at -vvvv, concurrency, TLS" \
             "$VENV/bin/pytest" -q tests/reliability
+        ;;
+    molecule)
         run "molecule (roles: converge, idempotence, verify)" tests/molecule.sh
         ;;
     integration)
@@ -82,6 +84,8 @@ case $suite in
     all)
         run "test bed tests" "$VENV/bin/pytest" -q tests/testbed/tests
         run "integration tests (modules against the bed)" "$VENV/bin/pytest" -q tests/integration
+        run "reliability: fault matrix, bad input, secrets at -vvvv, concurrency, TLS" \
+            "$VENV/bin/pytest" -q tests/reliability
         run "molecule (roles: converge, idempotence, verify)" tests/molecule.sh
         run "quota report in headless Chromium" "$VENV/bin/pytest" -q tests/report
         run "AWX (ansible-runner credential paths) and execution environment" \
