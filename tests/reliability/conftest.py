@@ -14,8 +14,8 @@ for _extra in (TESTS / "testbed", TESTS / "integration"):
     if str(_extra) not in sys.path:
         sys.path.insert(0, str(_extra))
 
-from bedfixtures import bed  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
-from playbook_runner import REPO, Ansible  # noqa: E402  pylint: disable=wrong-import-position
+from bedfixtures import bed, collections  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+from playbook_runner import Ansible  # noqa: E402  pylint: disable=wrong-import-position
 from relkit import Identities, Report  # noqa: E402  pylint: disable=wrong-import-position
 
 REPORT = Report()
@@ -25,15 +25,6 @@ REPORT = Report()
 def report():
     """Rows and counters every test adds to; printed by ``pytest_terminal_summary``."""
     return REPORT
-
-
-@pytest.fixture(scope="session")
-def collections(tmp_path_factory):
-    """A collections path whose easystack/eos is this checkout."""
-    root = tmp_path_factory.mktemp("collections")
-    (root / "ansible_collections" / "easystack").mkdir(parents=True)
-    (root / "ansible_collections" / "easystack" / "eos").symlink_to(REPO)
-    return root
 
 
 @pytest.fixture()
