@@ -111,7 +111,10 @@ options:
       - V(false) is insecure and warns.
     type: bool
   ca_cert:
-    description: CA bundle to verify the server's certificate with. E(OS_CACERT).
+    description:
+      - CA bundle to verify the server's certificate with. E(OS_CACERT).
+      - Without it, the system's CA store is used (OpenSSL's default paths, which
+        E(SSL_CERT_FILE) and E(SSL_CERT_DIR) override).
     type: path
     aliases: [cacert]
   client_cert:
@@ -137,13 +140,15 @@ options:
         expires.
     type: bool
 requirements:
-  - python >= 3.7
-  - requests
+  - python >= 3.7 (the standard library only; no Python packages to install on the target)
 notes:
   - Authentication is Keystone v3 (C(POST /v3/auth/tokens)); the quota endpoint comes from the
     token's catalog.
   - Calls are retried (up to 3 times, with backoff) on connection errors, timeouts, HTTP 429
     (honouring C(Retry-After)), 502, 503 and 504 when they are safe to repeat.
+  - "Proxies come from the environment as curl and requests read them: E(https_proxy),
+    E(http_proxy), E(all_proxy) (lower or upper case; an C(http://) proxy, optionally with
+    C(user:password@)) and E(no_proxy) (hosts, C(.domain) suffixes, C(host:port), or C(*))."
   - "All modules are in the action group C(easystack.eos.eos): set O(cloud) or O(auth) once per
     play under C(module_defaults) with the key C(group/easystack.eos.eos)."
 """

@@ -7,10 +7,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
-from ansible_collections.easystack.eos.plugins.module_utils.session import REQUESTS_IMPORT_ERROR
 from ansible_collections.easystack.eos.plugins.module_utils.options import (
     connection_argument_spec, resolve_connection)
 
@@ -30,9 +29,6 @@ class EosModule:
         spec.update(argument_spec)
         self.ansible = AnsibleModule(argument_spec=spec, **kwargs)
         self.params = self.ansible.params
-        if REQUESTS_IMPORT_ERROR:
-            self.ansible.fail_json(msg=missing_required_lib("requests"),
-                                   exception=REQUESTS_IMPORT_ERROR)
         self._client = None
         self._settings = None
 

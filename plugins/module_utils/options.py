@@ -22,12 +22,6 @@ import os
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 
-try:
-    import yaml
-    HAS_YAML = True
-except ImportError:  # pragma: no cover - PyYAML ships with ansible-core's controller
-    HAS_YAML = False
-
 AUTH_KEYS = (
     "auth_url", "username", "user_id", "password", "user_domain_name", "user_domain_id",
     "project_name", "project_id", "project_domain_name", "project_domain_id", "domain_name",
@@ -99,7 +93,7 @@ class ConnectionSettings:
         self.interface = interface
         self.service_type = service_type
         self.endpoint_override = endpoint_override
-        self.verify = verify  # True, False, or a CA bundle path (requests' convention)
+        self.verify = verify  # True (system CA store), False, or a CA bundle path
         self.client_cert = client_cert
         self.client_key = client_key
         self.api_timeout = api_timeout
@@ -149,14 +143,17 @@ def _load_file(path):
         raise EosError("Cannot read %s: %s" % (path, exc.strerror or exc))
     except ValueError as exc:  # UnicodeDecodeError: not a text file
         raise EosError("%s is not valid YAML/JSON: %s" % (path, exc))
-    try:
-        if path.endswith(".json"):
-            data = json.loads(text)
-        elif HAS_YAML:
-            data = yaml.safe_load(text)
-        else:
+    if path.endswith(".json"):
+        parse, errors = json.loads, (ValueError,)
+    else:
+        try:  # here, not at the top: most runs read no clouds.yaml and PyYAML costs ~12 ms
+            import yaml
+        except ImportError:
             raise EosError("Reading %s needs PyYAML, which is not installed on this host" % path)
-    except (ValueError, yaml.YAMLError if HAS_YAML else ValueError) as exc:
+        parse, errors = yaml.safe_load, (ValueError, yaml.YAMLError)
+    try:
+        data = parse(text)
+    except errors as exc:
         raise EosError("%s is not valid YAML/JSON: %s" % (path, exc))
     if data is None:
         data = {}

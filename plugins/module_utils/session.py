@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: easystack.eos contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""HTTP for one module run: one requests.Session, JSON, timeouts, bounded retries, clear errors.
+"""HTTP for one module run: JSON, timeouts, bounded retries, clear errors (transport.py sends).
 
 Retries: connection errors, timeouts, 502/503/504 and 429 (honouring ``Retry-After``), only for
 requests the caller marks idempotent (GET, a PATCH of absolute values, a token request).
@@ -12,20 +12,16 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import sys
 import time
-import traceback
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+from ansible_collections.easystack.eos.plugins.module_utils.transport import Transport, TransportError
 from ansible_collections.easystack.eos.plugins.module_utils.version import COLLECTION_VERSION
 
-REQUESTS_IMPORT_ERROR = None
-try:
-    import requests
-except ImportError:
-    requests = None
-    REQUESTS_IMPORT_ERROR = traceback.format_exc()
-
 RETRY_STATUSES = (429, 502, 503, 504)
+# No answer at all: worth another try. Not TLS or URL errors, which a retry cannot fix.
+RETRY_KINDS = ("connect-timeout", "read-timeout", "refused", "dns", "closed", "other")
 MAX_RETRIES = 3
 BACKOFF = 0.5  # seconds, doubled at each retry
 MAX_RETRY_AFTER = 30.0  # a server asking for longer than this gets it capped
@@ -60,18 +56,17 @@ def api_error(response, method, url):
 
 
 class EosSession:
-    """A requests.Session with the collection's conventions; raises EosError, never more."""
+    """The collection's HTTP conventions over one Transport; raises EosError, never more."""
 
-    def __init__(self, settings, sleep=time.sleep):
+    def __init__(self, settings, sleep=time.sleep, transport=None):
         self.settings = settings
-        self.session = requests.Session()
-        self.session.headers["User-Agent"] = "easystack.eos/%s python-requests/%s" % (
-            COLLECTION_VERSION, requests.__version__)
-        self.session.headers["Accept"] = "application/json"
-        self.session.verify = settings.verify
-        if settings.client_cert:
-            self.session.cert = ((settings.client_cert, settings.client_key)
-                                 if settings.client_key else settings.client_cert)
+        self.transport = transport or Transport(settings.verify, settings.client_cert,
+                                                settings.client_key)
+        self.headers = {
+            "User-Agent": "easystack.eos/%s python/%d.%d" % (
+                (COLLECTION_VERSION,) + tuple(sys.version_info[:2])),
+            "Accept": "application/json",
+        }
         self.sleep = sleep
         self.requests_sent = 0
 
@@ -80,32 +75,24 @@ class EosSession:
         """Send one API call; return the response of an expected status or raise EosError."""
         if idempotent is None:
             idempotent = method in ("GET", "HEAD")
+        headers = dict(self.headers, **(headers or {}))
+        data = None
         if body is not None:
-            headers = dict(headers or {}, **{"Content-Type": "application/json"})
+            headers["Content-Type"] = "application/json"
+            data = json.dumps(body).encode("utf-8")
         attempt = 0
         while True:
             attempt += 1
             retry_after = None
             try:
                 self.requests_sent += 1
-                response = self.session.request(
-                    method, url, headers=headers, timeout=self.settings.api_timeout,
-                    data=json.dumps(body) if body is not None else None,
-                    # explicit: else REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override ca_cert/validate_certs
-                    verify=self.session.verify)
-            except requests.exceptions.SSLError as exc:
-                raise EosError(
-                    "TLS certificate verification failed for %s %s: %s. Set ca_cert to the CA "
-                    "that signed the server's certificate (or validate_certs: false, insecure)"
-                    % (method, url, _reason(exc)), method=method, url=url)
-            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-                if idempotent and attempt <= MAX_RETRIES:
+                response = self.transport.send(method, url, headers, data,
+                                               self.settings.api_timeout)
+            except TransportError as exc:
+                if exc.kind in RETRY_KINDS and idempotent and attempt <= MAX_RETRIES:
                     self.sleep(BACKOFF * 2 ** (attempt - 1))
                     continue
-                raise _connection_error(exc, method, url, self.settings.api_timeout, attempt)
-            except requests.exceptions.RequestException as exc:  # e.g. an auth_url without https://
-                raise EosError("Cannot send %s %s: %s" % (method, url, str(exc)[:300]),
-                               method=method, url=url)
+                raise _transport_error(exc, method, url, self.settings.api_timeout, attempt)
             if response.status_code in expected:
                 return response
             if response.status_code in RETRY_STATUSES and idempotent and attempt <= MAX_RETRIES:
@@ -141,27 +128,36 @@ def _retry_after(response):
         return None  # an HTTP date: fall back to our own backoff
 
 
-def _reason(exc):
-    text = str(exc)
+def _reason(text):
+    lowered = text.lower()
     for marker in ("certificate verify failed", "hostname mismatch", "self-signed certificate",
-                   "self signed certificate", "unable to get local issuer certificate"):
-        if marker in text:
+                   "self signed certificate", "unable to get local issuer certificate",
+                   "certificate has expired"):
+        if marker in lowered:
             return marker
     return text[:300]
 
 
-def _connection_error(exc, method, url, timeout, attempts):
+def _transport_error(exc, method, url, timeout, attempts):
+    """The EosError for a request that got no HTTP answer (after its retries, if any)."""
+    if exc.kind == "tls-verify":
+        return EosError(
+            "TLS certificate verification failed for %s %s: %s. Set ca_cert to the CA "
+            "that signed the server's certificate (or validate_certs: false, insecure)"
+            % (method, url, _reason(exc.detail)), method=method, url=url)
+    if exc.kind in ("url", "proxy"):
+        return EosError("Cannot send %s %s: %s" % (method, url, exc.detail[:300]),
+                        method=method, url=url)
+    if exc.kind == "tls":
+        return EosError("TLS handshake failed for %s %s: %s. Is it an HTTPS endpoint (and, "
+                        "if the server wants one, is client_cert right)?"
+                        % (method, url, exc.detail[:300]), method=method, url=url)
     tried = " (%d attempts)" % attempts if attempts > 1 else ""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        why = "the connection timed out after %s s (api_timeout)" % timeout
-    elif isinstance(exc, requests.exceptions.Timeout):
-        why = "no answer within api_timeout (%s s)" % timeout
-    elif "refused" in str(exc).lower():
-        why = "connection refused; is the URL right and the service up?"
-    elif "Name or service not known" in str(exc) or "nodename nor servname" in str(exc):
-        why = "the host name does not resolve"
-    elif "RemoteDisconnected" in str(exc) or "Connection aborted" in str(exc):
-        why = "the server closed the connection without answering"
-    else:
-        why = str(exc)[:300]
+    why = {
+        "connect-timeout": "the connection timed out after %s s (api_timeout)" % timeout,
+        "read-timeout": "no answer within api_timeout (%s s)" % timeout,
+        "refused": "connection refused; is the URL right and the service up?",
+        "dns": "the host name does not resolve",
+        "closed": "the server closed the connection without answering",
+    }.get(exc.kind, exc.detail[:300])
     return EosError("Cannot reach %s %s: %s%s" % (method, url, why, tried), method=method, url=url)

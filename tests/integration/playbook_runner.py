@@ -61,9 +61,9 @@ class Ansible:
         self.home = home
 
     def base_env(self):
-        """A clean environment: no OS_* or clouds.yaml unless a test adds them."""
+        """A clean environment: no OS_*, clouds.yaml or *_proxy unless a test adds them."""
         env = {key: value for key, value in os.environ.items()
-               if not key.startswith(("OS_", "ANSIBLE_"))}
+               if not key.startswith(("OS_", "ANSIBLE_")) and not key.lower().endswith("_proxy")}
         env.update({
             "HOME": str(self.home),  # no ~/.config/openstack/clouds.yaml of the developer's
             "ANSIBLE_COLLECTIONS_PATH": str(self.collections),

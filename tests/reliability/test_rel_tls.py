@@ -8,8 +8,8 @@ import pytest
 from relkit import server_quotas
 
 SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
-# requests trusts these when verify is True: cleared, so "no ca_cert" means certifi's bundle.
-NO_CA_ENV = {"REQUESTS_CA_BUNDLE": "", "CURL_CA_BUNDLE": ""}
+# OpenSSL's own variables; requests' were REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE, which no longer count.
+NO_CA_ENV = {"SSL_CERT_FILE": "", "SSL_CERT_DIR": ""}
 
 
 def tls_args(bed, **extra):
@@ -32,16 +32,24 @@ def test_with_the_bed_ca_reads_and_writes(ansible, bed, identities):
 
 
 @pytest.mark.parametrize("ca_cert,extra_env", [
-    (None, {}),  # validate_certs defaults to true; the environment's bundle is the system's
-    (None, NO_CA_ENV),  # certifi's bundle
+    (None, NO_CA_ENV),  # validate_certs defaults to true: the system's CA store
+    (None, {"REQUESTS_CA_BUNDLE": "@bed", "CURL_CA_BUNDLE": "@bed"}),  # not ours to read
     (SYSTEM_CA_BUNDLE, {}),
-], ids=["no-ca_cert", "no-ca_cert-certifi", "system-bundle"])
+], ids=["no-ca_cert", "requests-variables-ignored", "system-bundle"])
 def test_without_the_bed_ca_fails_cleanly(ansible, bed, ca_cert, extra_env):
     args = tls_args(bed, ca_cert=ca_cert) if ca_cert else tls_args(bed)
+    extra_env = {key: bed.ca_cert if value == "@bed" else value for key, value in extra_env.items()}
     run = ansible.module("eos_domain_usage_info", args, env=dict(ansible.os_env(), **extra_env))
     message = run.assert_clean_failure()["msg"]
     assert "TLS certificate verification failed" in message and "ca_cert" in message, message
     assert bed.tls_url in message  # names where
+
+
+def test_ssl_cert_file_names_a_ca_store_without_ca_cert(ansible, bed):
+    """No ca_cert: OpenSSL's default store, which SSL_CERT_FILE points elsewhere (documented)."""
+    run = ansible.module("eos_domain_usage_info", tls_args(bed),
+                         env=dict(ansible.os_env(), SSL_CERT_FILE=bed.ca_cert))
+    assert run.rc == 0, run.stdout + run.stderr
 
 
 def test_validate_certs_false_succeeds_with_a_warning(ansible, bed):

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: easystack.eos contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Fakes for the module_utils unit tests: a requests adapter answering from a handler, settings, secrets."""
+"""Fakes for the module_utils unit tests: a transport answering from a handler, settings, secrets."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -12,14 +12,15 @@ import io
 import json
 import os
 
+from email.message import Message
+
 import pytest
-from requests.adapters import HTTPAdapter
-from urllib3.response import HTTPResponse
 
 from ansible.module_utils import basic
 
 from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
 from ansible_collections.easystack.eos.plugins.module_utils.session import EosSession
+from ansible_collections.easystack.eos.plugins.module_utils.transport import Response
 
 try:
     from ansible.module_utils.testing import patch_module_args
@@ -47,7 +48,7 @@ BASE_PARAMS = {
 
 
 def reply(status=200, body=None, headers=None, reason=None, raw=None):
-    """An answer for FakeAdapter: JSON ``body`` (or ``raw`` bytes), headers, status."""
+    """An answer for FakeTransport: JSON ``body`` (or ``raw`` bytes), headers, status."""
     headers = dict(headers or {})
     if raw is None and body is not None:
         raw = json.dumps(body).encode("utf-8")
@@ -55,25 +56,32 @@ def reply(status=200, body=None, headers=None, reason=None, raw=None):
     return (status, headers, raw or b"", reason)
 
 
-class FakeAdapter(HTTPAdapter):
-    """Answers every request from ``handler(request)``: a ``reply(...)`` tuple or an exception."""
+class FakeRequest:
+    """What a handler sees: method, url, headers and the raw body, as sent."""
+
+    def __init__(self, method, url, headers, body):
+        self.method, self.url, self.headers, self.body = method, url, headers, body
+
+
+class FakeTransport:
+    """Answers every request from ``handler(request)``: a ``reply(...)`` tuple or an exception
+    (a TransportError, as the real transport raises when there is no answer)."""
 
     def __init__(self, handler):
-        super(FakeAdapter, self).__init__()
         self.handler = handler
         self.sent = []
 
-    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
-        self.sent.append({"method": request.method, "url": request.url, "headers": dict(request.headers),
-                          "body": json.loads(request.body) if request.body else None,
-                          "timeout": timeout, "verify": verify})
-        answer = self.handler(request)
+    def send(self, method, url, headers, body, timeout):
+        self.sent.append({"method": method, "url": url, "headers": dict(headers),
+                          "body": json.loads(body) if body else None, "timeout": timeout})
+        answer = self.handler(FakeRequest(method, url, dict(headers), body))
         if isinstance(answer, Exception):
             raise answer
         status, headers, raw, reason = answer
-        raw_response = HTTPResponse(body=io.BytesIO(raw), headers=headers, status=status,
-                                    reason=reason or "", preload_content=False)
-        return self.build_response(request, raw_response)
+        message = Message()  # what http.client gives: case-insensitive get()
+        for name, value in headers.items():
+            message[name] = value
+        return Response(status, reason or "", message, raw)
 
 
 def settings_of(params=None, **overrides):
@@ -87,11 +95,8 @@ def settings_of(params=None, **overrides):
 def fake_session(handler, settings=None, sleeps=None):
     """An EosSession whose HTTP goes to ``handler``; sleeps are recorded in ``sleeps``."""
     sleeps = [] if sleeps is None else sleeps
-    session = EosSession(settings or settings_of(), sleep=sleeps.append)
-    adapter = FakeAdapter(handler)
-    session.session.mount("https://", adapter)
-    session.session.mount("http://", adapter)
-    session.adapter = adapter
+    transport = FakeTransport(handler)
+    session = EosSession(settings or settings_of(), sleep=sleeps.append, transport=transport)
     session.sleeps = sleeps
     return session
 

@@ -78,7 +78,7 @@ def client_for(cloud, settings=None):
 
 
 def sent(session, method=None, url=None):
-    return [entry for entry in session.adapter.sent
+    return [entry for entry in session.transport.sent
             if (method is None or entry["method"] == method) and (url is None or entry["url"] == url)]
 
 
@@ -157,7 +157,7 @@ def test_auth_401_names_who_and_never_the_secret(auth, auth_type, who):
     assert str(error).startswith("Authentication failed for %s: The request you have made requires "
                                  "authentication. Check the credentials" % who)
     assert (error.status, error.request_id, error.method, error.url) == (401, "req-auth", "POST", TOKENS_URL)
-    assert len(session.adapter.sent) == 1
+    assert len(session.transport.sent) == 1
     assert secrets == []
 
 

@@ -7,11 +7,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import sys
+
 import pytest
-import requests
 
 from ansible_collections.easystack.eos.plugins.module_utils.session import BACKOFF, MAX_RETRIES, MAX_RETRY_AFTER
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+from ansible_collections.easystack.eos.plugins.module_utils.session import EosSession
+from ansible_collections.easystack.eos.plugins.module_utils.transport import TransportError
 from ansible_collections.easystack.eos.plugins.module_utils.version import COLLECTION_VERSION
 from ansible_collections.easystack.eos.tests.unit.plugins.module_utils.eos_fakes import (
     PASSWORD, TOKEN, assert_no_secret, fake_session, reply, settings_of)
@@ -42,25 +45,23 @@ def test_headers_timeout_and_tls_settings():
     session = fake_session(answers(reply(200, {"ok": True})), settings)
     response = session.request("PATCH", URL, body={"cores": 10}, headers={"X-Auth-Token": TOKEN})
     assert session.json(response, "PATCH", URL) == {"ok": True}
-    sent = session.adapter.sent[0]
-    assert sent["headers"]["User-Agent"] == "easystack.eos/%s python-requests/%s" % (
-        COLLECTION_VERSION, requests.__version__)
+    sent = session.transport.sent[0]
+    assert sent["headers"]["User-Agent"] == "easystack.eos/%s python/%d.%d" % (
+        (COLLECTION_VERSION,) + tuple(sys.version_info[:2]))
     assert sent["headers"]["User-Agent"].startswith("easystack.eos/")
     assert sent["headers"]["Accept"] == "application/json"
     assert sent["headers"]["Content-Type"] == "application/json"
     assert sent["headers"]["X-Auth-Token"] == TOKEN
     assert sent["body"] == {"cores": 10}
     assert sent["timeout"] == 7.0
-    assert sent["verify"] == "/ca/eos.pem"
-    assert session.session.cert == ("/c/me.crt", "/c/me.key")
     assert session.requests_sent == 1
 
 
 def test_get_sends_no_body():
     session = fake_session(answers(reply(200, {})))
     session.request("GET", URL)
-    assert session.adapter.sent[0]["body"] is None
-    assert "Content-Type" not in session.adapter.sent[0]["headers"]
+    assert session.transport.sent[0]["body"] is None
+    assert "Content-Type" not in session.transport.sent[0]["headers"]
 
 
 @pytest.mark.parametrize("status", [429, 502, 503, 504])
@@ -99,7 +100,7 @@ def test_non_idempotent_calls_are_not_retried(method, idempotent):
 
 
 def test_non_idempotent_post_not_retried_after_connection_error():
-    session = fake_session(lambda request: requests.exceptions.ConnectionError("Connection refused"))
+    session = fake_session(lambda request: TransportError("refused", "[Errno 111] Connection refused"))
     error = failing(session, "POST", body={"x": 1})
     assert session.requests_sent == 1 and session.sleeps == []
     assert "connection refused" in str(error) and "attempts" not in str(error)
@@ -122,8 +123,8 @@ def test_retry_after_is_honoured(value, slept):
 
 
 def test_connection_errors_are_retried_for_idempotent_calls():
-    session = fake_session(lambda request: requests.exceptions.ConnectionError(
-        "HTTPSConnectionPool: Max retries exceeded ([Errno 111] Connection refused)"))
+    session = fake_session(lambda request: TransportError(
+        "refused", "[Errno 111] Connection refused"))
     error = failing(session)
     assert session.requests_sent == MAX_RETRIES + 1
     assert session.sleeps == [0.5, 1.0, 2.0]
@@ -132,17 +133,19 @@ def test_connection_errors_are_retried_for_idempotent_calls():
 
 
 def test_connection_error_then_success():
-    queue = [requests.exceptions.ConnectionError("Connection aborted."), reply(200, {"ok": 1})]
+    queue = [TransportError("closed", "RemoteDisconnected: Remote end closed connection"), reply(200, {"ok": 1})]
     session = fake_session(lambda request: queue.pop(0))
     assert session.request("GET", URL).status_code == 200
     assert session.sleeps == [0.5]
 
 
 @pytest.mark.parametrize("exc, words", [
-    (requests.exceptions.ReadTimeout("read timed out"), "api_timeout (30.0 s)"),
-    (requests.exceptions.ConnectTimeout("connect timed out"), "api_timeout"),
-    (requests.exceptions.ConnectionError("[Errno -2] Name or service not known"), "does not resolve"),
-    (requests.exceptions.ConnectionError("('Connection aborted.', RemoteDisconnected())"), "closed the connection"),
+    (TransportError("read-timeout", "timed out"), "no answer within api_timeout (30.0 s)"),
+    (TransportError("connect-timeout", "timed out"), "connection timed out after 30.0 s (api_timeout)"),
+    (TransportError("dns", "[Errno -2] Name or service not known"), "does not resolve"),
+    (TransportError("closed", "RemoteDisconnected: closed"), "closed the connection"),
+    (TransportError("refused", "[Errno 111] Connection refused"), "connection refused"),
+    (TransportError("other", "OSError: [Errno 113] No route to host"), "No route to host"),
 ])
 def test_connection_error_messages(exc, words):
     session = fake_session(lambda request: exc)
@@ -152,25 +155,36 @@ def test_connection_error_messages(exc, words):
 
 
 def test_timeout_message_names_the_configured_timeout():
-    session = fake_session(lambda request: requests.exceptions.ReadTimeout("x"), settings_of(api_timeout=4.5))
+    session = fake_session(lambda request: TransportError("read-timeout", "x"), settings_of(api_timeout=4.5))
     error = failing(session, "POST")
     assert "api_timeout (4.5 s)" in str(error)
 
 
 def test_tls_error_mentions_ca_cert_and_is_not_retried():
-    session = fake_session(lambda request: requests.exceptions.SSLError(
-        "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate"))
+    session = fake_session(lambda request: TransportError(
+        "tls-verify", "unable to get local issuer certificate"))
     error = failing(session)
     assert session.requests_sent == 1
     assert "TLS certificate verification failed for GET %s" % URL in str(error)
-    assert "certificate verify failed" in str(error)
+    assert "unable to get local issuer certificate" in str(error)
     assert "ca_cert" in str(error) and "validate_certs" in str(error)
 
 
-def test_invalid_url_is_an_eos_error():
-    session = fake_session(answers(reply(200, {})))
-    error = failing(session, url="keystone.example/v3/auth/tokens")
-    assert "keystone.example/v3/auth/tokens" in str(error)
+def test_tls_handshake_error_is_not_retried_and_says_what_to_check():
+    session = fake_session(lambda request: TransportError("tls", "[SSL: WRONG_VERSION_NUMBER] wrong version number"))
+    error = failing(session)
+    assert session.requests_sent == 1
+    assert str(error).startswith("TLS handshake failed for GET %s: [SSL: WRONG_VERSION_NUMBER]" % URL)
+    assert "HTTPS endpoint" in str(error)
+
+
+@pytest.mark.parametrize("url", ["keystone.example/v3/auth/tokens", "ftp://keystone.example/v3", "https:///v3",
+                                 "https://keystone.example:99999/v3"])
+def test_invalid_url_is_an_eos_error_before_any_connection(url):
+    session = EosSession(settings_of())  # the real transport: it must refuse before connecting
+    error = failing(session, url=url)
+    assert str(error).startswith("Cannot send GET %s: invalid URL" % url)
+    assert session.requests_sent == 1 and not session.transport._connections
 
 
 def test_error_carries_status_request_id_method_url_and_api_message():
@@ -230,12 +244,11 @@ def test_password_in_body_never_reaches_the_error():
 
 
 @pytest.mark.parametrize("params, expected", [
+    ({}, True),
     ({"validate_certs": False}, False),
     ({"ca_cert": "/ca/eos.pem"}, "/ca/eos.pem"),
 ])
-def test_tls_settings_beat_requests_environment_variables(monkeypatch, params, expected):
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/env/requests-bundle.pem")
-    monkeypatch.setenv("CURL_CA_BUNDLE", "/env/curl-bundle.pem")
-    session = fake_session(answers(reply(200, {})), settings_of(**params))
-    session.request("GET", URL)
-    assert session.adapter.sent[0]["verify"] == expected
+def test_tls_settings_reach_the_transport(params, expected):
+    settings = settings_of(client_cert="/c/me.crt", client_key="/c/me.key", **params)
+    transport = EosSession(settings).transport
+    assert (transport.verify, transport.client_cert, transport.client_key) == (expected, "/c/me.crt", "/c/me.key")
