@@ -1,12 +1,12 @@
 """The collection's execution-environment metadata and the example EE definition, checked with
 ansible-builder itself (no container engine and no test bed needed).
 
-- ``ansible-builder introspect`` finds exactly the collection's runtime dependency (requests),
-  from meta/execution-environment.yml, and nothing of the test requirements;
-- meta/ee-requirements.txt lists exactly the third-party packages the plugins import;
+- ``ansible-builder introspect`` finds no dependency at all (meta/execution-environment.yml
+  declares none), and nothing of the test requirements;
+- the plugins import only the standard library and ansible-core, which is what makes that true;
 - ``ansible-builder create`` renders docs/execution-environment.yml, and the steps of the
   rendered build that can run here (ansible-galaxy installing the collection from the build
-  context, then the build's own introspect.py) end with requests to pip-install.
+  context, then the build's own introspect.py) end with nothing to pip-install.
 """
 import ast
 import shutil
@@ -15,12 +15,10 @@ import sys
 from pathlib import Path
 
 import yaml
-from packaging.requirements import Requirement
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 BIN = Path(sys.executable).parent
-FROM_COLLECTION = "requests  # from collection easystack.eos"
 # Packages every EE has with ansible-core (ansible-builder's introspection skips them too).
 WITH_ANSIBLE_CORE = {"ansible", "ansible_collections", "yaml"}
 
@@ -36,18 +34,19 @@ def galaxy_version():
     return yaml.safe_load((REPO / "galaxy.yml").read_text())["version"]
 
 
-def test_introspect_lists_exactly_requests(collections):
+def test_introspect_finds_no_dependency(collections):
     output = run([BIN / "ansible-builder", "introspect", collections])
-    assert yaml.safe_load(output) == {"python": [FROM_COLLECTION], "system": []}, output
+    assert yaml.safe_load(output) == {"python": [], "system": []}, output
 
 
-def test_metadata_points_to_runtime_files_only():
+def test_metadata_declares_no_dependency():
     meta = yaml.safe_load((REPO / "meta" / "execution-environment.yml").read_text())
-    assert meta == {"version": 1, "dependencies": {"python": "meta/ee-requirements.txt"}}
-    assert not (REPO / "meta" / "ee-bindep.txt").exists()  # pure Python: no system packages
+    assert meta == {"version": 1, "dependencies": {}}
+    for name in ("ee-requirements.txt", "ee-bindep.txt", "requirements.txt", "bindep.txt"):
+        assert not (REPO / "meta" / name).exists() and not (REPO / name).exists()
 
 
-def test_ee_requirements_are_what_the_plugins_import():
+def test_plugins_import_only_the_standard_library_and_ansible():
     imported = set()
     for path in (REPO / "plugins").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
@@ -56,10 +55,7 @@ def test_ee_requirements_are_what_the_plugins_import():
             elif isinstance(node, ast.ImportFrom) and node.level == 0:
                 imported.add(node.module.split(".")[0])
     third_party = imported - set(sys.stdlib_module_names) - WITH_ANSIBLE_CORE - {"__future__"}
-    lines = [line.split("#")[0].strip()
-             for line in (REPO / "meta" / "ee-requirements.txt").read_text().splitlines()]
-    required = {Requirement(line).name for line in lines if line}
-    assert required == third_party == {"requests"}
+    assert third_party == set()
 
 
 def test_example_definition_renders_a_build_context(tmp_path):
@@ -94,5 +90,5 @@ def test_example_definition_renders_a_build_context(tmp_path):
     pip_file = tmp_path / "requirements.txt"
     run([sys.executable, context / "_build" / "scripts" / "introspect.py", "introspect", installed,
          "--write-pip", pip_file, "--write-bindep", tmp_path / "bindep.txt"])
-    assert pip_file.read_text() == FROM_COLLECTION + "\n"
+    assert not pip_file.exists() or pip_file.read_text().strip() == "", pip_file.read_text()
     assert not (tmp_path / "bindep.txt").exists()

@@ -28,7 +28,7 @@ class ForwardProxy:
     def _accept(self):
         while True:
             try:
-                client, _ = self._listener.accept()
+                client = self._listener.accept()[0]
             except OSError:
                 return
             threading.Thread(target=self._serve, args=(client,), daemon=True).start()

@@ -8,10 +8,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
+import gzip
 import socket
 import ssl
 import threading
 import time
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -36,8 +38,16 @@ class Recorder(BaseHTTPRequestHandler):
         if server.delay:
             time.sleep(server.delay)
         payload = b'{"ok": true}'
+        if server.encoding == "gzip":
+            payload = gzip.compress(payload)
+        elif server.encoding == "deflate":
+            payload = zlib.compress(payload)
+        elif server.encoding == "broken":
+            payload = b"not gzip at all"
         self.send_response(server.status)
         self.send_header("Content-Type", "application/json")
+        if server.encoding:
+            self.send_header("Content-Encoding", "gzip" if server.encoding == "broken" else server.encoding)
         self.send_header("Content-Length", str(len(payload)))
         self.send_header("X-Openstack-Request-Id", "req-1")
         if server.close:
@@ -60,7 +70,7 @@ class Recorder(BaseHTTPRequestHandler):
 @pytest.fixture
 def server():
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    httpd.seen, httpd.delay, httpd.status, httpd.close = [], 0, 200, False
+    httpd.seen, httpd.delay, httpd.status, httpd.close, httpd.encoding = [], 0, 200, False, None
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     httpd.url = "http://127.0.0.1:%d" % httpd.server_address[1]
@@ -77,7 +87,7 @@ def free_port():
 
 def test_answer_status_headers_body_and_one_connection_for_many_requests(server):
     transport = Transport(environ={})
-    for _ in range(3):
+    for dummy in range(3):
         response = transport.send("PATCH", server.url + "/v3/x?a=1", {"Accept": "application/json"}, b'{"c": 1}', 5)
     assert response.status_code == 200 and response.reason == "OK"
     assert response.json() == {"ok": True}
@@ -85,6 +95,21 @@ def test_answer_status_headers_body_and_one_connection_for_many_requests(server)
     assert [seen["line"] for seen in server.seen] == ["PATCH /v3/x?a=1 HTTP/1.1"] * 3
     assert server.seen[0]["body"] == b'{"c": 1}'
     assert len({seen["peer_port"] for seen in server.seen}) == 1  # kept alive
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_compressed_answers_are_asked_for_and_decoded(server, encoding):
+    server.encoding = encoding
+    response = Transport(environ={}).send("GET", server.url + "/", {}, None, 5)
+    assert response.json() == {"ok": True}
+    assert "gzip" in server.seen[0]["headers"]["Accept-Encoding"]
+
+
+def test_a_corrupt_compressed_answer_is_a_transport_error(server):
+    server.encoding = "broken"
+    with pytest.raises(TransportError) as info:
+        Transport(environ={}).send("GET", server.url + "/", {}, None, 5)
+    assert info.value.kind == "other" and "compressed body is corrupt" in info.value.detail
 
 
 def test_error_statuses_are_answers_not_exceptions(server):
@@ -111,7 +136,7 @@ def test_idle_connection_closed_by_the_server_is_replaced_without_an_error():
     def serve():
         while True:
             try:
-                conn, _ = listener.accept()
+                conn = listener.accept()[0]
             except OSError:
                 return
             accepted.append(conn)
@@ -165,7 +190,7 @@ def test_server_that_closes_without_answering():
     listener.listen(1)
 
     def accept_and_close():
-        conn, _ = listener.accept()
+        conn = listener.accept()[0]
         conn.recv(1024)
         conn.close()
     threading.Thread(target=accept_and_close, daemon=True).start()
@@ -221,7 +246,7 @@ def test_proxy_from_environment(environ, scheme, host, expected):
 
 
 def test_proxy_credentials_become_a_basic_header_and_bad_proxies_are_errors():
-    _, _, headers = proxy_for("https", "h", 443, {"https_proxy": "http://us%40er:p%3Ass@p:3128"})
+    headers = proxy_for("https", "h", 443, {"https_proxy": "http://us%40er:p%3Ass@p:3128"})[2]
     assert base64.b64decode(headers["Proxy-Authorization"].split()[1]) == b"us@er:p:ss"
     for value in ("socks5://p:1080", "http://p:notaport"):
         with pytest.raises(TransportError) as info:
