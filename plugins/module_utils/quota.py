@@ -12,7 +12,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import difflib
 import math
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
@@ -85,6 +84,7 @@ def resolve_items(requested, available):
         # A name the server reports is itself; an alias only stands in for an available item.
         item = name if name in available or ALIASES.get(name) not in available else ALIASES[name]
         if item not in available:
+            import difflib  # here: only a misspelt item needs it
             close = difflib.get_close_matches(name, list(available) + list(ALIASES), n=1)
             errors.append("unknown quota item '%s'%s" % (
                 name, " (did you mean '%s'?)" % close[0] if close else ""))

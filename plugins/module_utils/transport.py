@@ -17,7 +17,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import base64
 import json
 import os
 import select
@@ -185,6 +184,7 @@ def proxy_for(scheme, host, port, environ):
                              "(got scheme %s)" % (scheme, parts.scheme or "none"))
     headers = {}
     if parts.username is not None:
+        import base64  # here: only a proxy with credentials needs it
         pair = "%s:%s" % (unquote(parts.username), unquote(parts.password or ""))
         headers["Proxy-Authorization"] = "Basic " + base64.b64encode(
             pair.encode("utf-8")).decode("ascii")

@@ -6,10 +6,11 @@ Run it with the benchmark venv (``make bench`` builds ``.venv-bench`` from requi
 the ``ansible`` package, which bundles openstack.cloud, and openstacksdk 4.14.x), so that both
 collections run on the same ansible-core. The bed must be up (``make bench`` brings it up).
 
-Sections, every comparison side by side in one run, medians of repeated runs:
+Sections, every comparison side by side in one run:
   1. per-task cost of each module path next to ansible.builtin.ping (Ansible's own floor),
      with and without the token cache, and the HTTP requests per task against the minimum;
   2. the same playbook shape with openstack.cloud modules on the same Keystone;
+     (1 and 2: medians of 5 rounds, each round running every playbook once, interleaved)
   3. scale: the domain_quotas role over 50/100/200 domains, forks 1 and 10, unchanged and changed;
   4. import time of the modules' Python code on the target, beside ``import openstack``.
 """
@@ -63,7 +64,7 @@ COUNTERPARTS = [
 
 
 class Runner:
-    def __init__(self, bed, workdir, runs):
+    def __init__(self, bed, workdir, runs=1):
         self.bed = bed
         self.work = Path(workdir)
         self.runs = runs
@@ -125,38 +126,72 @@ def prepare_bed(bed):
     bed.reset_quotas()
 
 
-def section_tasks(runner, count):
+CACHE_ENV = {"EOS_TOKEN_CACHE": "1"}
+
+
+def cases():
+    """Every playbook of sections 1 and 2: (label, module, args, token cache on, minimum)."""
     rows = []
-    floor = None
     for label, module, args, minimum in TASKS:
         for cache in ((False,) if module == "ansible.builtin.ping" else (False, True)):
-            env = {"EOS_TOKEN_CACHE": "1"} if cache else {}
-            if cache:  # warm the cache (same identity) with a read, so no task below logs in
-                runner.tasks("easystack.eos.eos_domain_usage_info", {}, 1, env)
-            seconds, requests = runner.tasks(module, args, count, env)
-            per_task = seconds / count * 1000
-            floor = per_task if floor is None else floor
-            rows.append({"path": label + (" +token_cache" if cache else ""), "ms_per_task": per_task,
-                         "ms_above_ping": per_task - floor, "ratio_to_ping": per_task / floor,
-                         "requests_per_task": len(requests) / count,
-                         "minimum_requests": minimum - (1 if cache and minimum else 0)})
-    print("\n1. Per-task cost, %d-task playbooks, median of %d runs" % (count, runner.runs))
-    print("%-50s %9s %9s %7s %9s %5s" % ("module path", "ms/task", "+ping ms", "xping",
-                                         "requests", "min"))
-    for row in rows:
-        print("%-50s %9.0f %9.0f %7.2f %9.2f %5d" % (
-            row["path"], row["ms_per_task"], row["ms_above_ping"], row["ratio_to_ping"],
-            row["requests_per_task"], row["minimum_requests"]))
+            rows.append((label + (" +token_cache" if cache else ""), module, args, cache,
+                         minimum - (1 if cache and minimum else 0)))
+    for dummy, label, module, args in COUNTERPARTS:
+        rows.append((label, module, args, False, None))
     return rows
 
 
-def section_openstack(runner, count, task_rows):
+def measure(runner, count, rounds):
+    """{label: [(ms per task, requests per task), ...]}, one sample per round.
+
+    Every round runs every case once, in the same order, so that a slow spell of the machine
+    touches all cases alike instead of one; the figures are medians over the rounds.
+    """
+    samples = {case[0]: [] for case in cases()}
+    for dummy in range(rounds):
+        warmed = False
+        for label, module, args, cache, dummy_minimum in cases():
+            if cache and not warmed:  # a token in the cache, so that no cached task logs in
+                runner.tasks("easystack.eos.eos_domain_usage_info", {}, 1, CACHE_ENV)
+                warmed = True
+            seconds, requests = runner.tasks(module, args, count, CACHE_ENV if cache else {})
+            samples[label].append((seconds / count * 1000, len(requests) / count))
+    return samples
+
+
+def _median(values):
+    return statistics.median(values)
+
+
+def section_tasks(samples, count, rounds):
+    rows = []
+    floor = _median([ms for ms, dummy in samples["ping"]])
+    for label, dummy_module, dummy_args, dummy_cache, minimum in cases():
+        if minimum is None:
+            continue  # an openstack.cloud row: section 2
+        times = [ms for ms, dummy in samples[label]]
+        per_task = _median(times)
+        rows.append({"path": label, "ms_per_task": per_task, "ms_above_ping": per_task - floor,
+                     "ratio_to_ping": per_task / floor, "ms_min": min(times), "ms_max": max(times),
+                     "requests_per_task": _median([n for dummy, n in samples[label]]),
+                     "minimum_requests": minimum})
+    print("\n1. Per-task cost, %d-task playbooks, median of %d interleaved rounds" % (count, rounds))
+    print("%-50s %8s %10s %9s %6s %9s %4s" % ("module path", "ms/task", "min-max", "+ping ms",
+                                              "xping", "requests", "min"))
+    for row in rows:
+        print("%-50s %8.0f %10s %9.0f %6.2f %9.2f %4d" % (
+            row["path"], row["ms_per_task"], "%.0f-%.0f" % (row["ms_min"], row["ms_max"]),
+            row["ms_above_ping"], row["ratio_to_ping"], row["requests_per_task"],
+            row["minimum_requests"]))
+    return rows
+
+
+def section_openstack(samples, task_rows):
     rows = []
     by_path = {row["path"]: row for row in task_rows}
     floor = task_rows[0]["ms_per_task"]
-    for eos_label, label, module, args in COUNTERPARTS:
-        seconds, requests = runner.tasks(module, args, count)
-        per_task = seconds / count * 1000
+    for eos_label, label, dummy_module, dummy_args in COUNTERPARTS:
+        per_task = _median([ms for ms, dummy in samples[label]])
         ours = by_path[eos_label]
         rows.append({"eos": eos_label, "openstack": label, "eos_ms": ours["ms_per_task"],
                      "openstack_ms": per_task, "eos_above_ping": ours["ms_above_ping"],
@@ -164,8 +199,8 @@ def section_openstack(runner, count, task_rows):
                      "ratio": ours["ms_per_task"] / per_task,
                      "ratio_above_ping": ours["ms_above_ping"] / max(per_task - floor, 1e-9),
                      "eos_requests": ours["requests_per_task"],
-                     "openstack_requests": len(requests) / count})
-    print("\n2. Side by side with openstack.cloud (same ansible-core, same Keystone)")
+                     "openstack_requests": _median([n for dummy, n in samples[label]])})
+    print("\n2. Side by side with openstack.cloud (same ansible-core, same Keystone, same rounds)")
     print("%-42s %8s %8s %7s %11s %9s" % ("eos path vs openstack.cloud", "eos ms", "os ms",
                                           "ratio", "ratio>ping", "requests"))
     for row in rows:
@@ -192,7 +227,6 @@ def section_scale(runner, sizes, forks_list):
         return []
     rows = []
     names = ensure_domains(runner.bed, max(sizes))
-    runs, runner.runs = runner.runs, 1  # one run per cell: a cell is already 50-200 tasks
     print("\n3. Scale: the domain_quotas role, ms per domain (one run per cell)")
     print("%8s %6s %12s %12s" % ("domains", "forks", "changed", "unchanged"))
     for size in sizes:
@@ -208,7 +242,6 @@ def section_scale(runner, sizes, forks_list):
             rows.append(result)
             print("%8d %6d %12.0f %12.0f" % (size, forks, result["changed_ms_per_domain"],
                                              result["unchanged_ms_per_domain"]))
-    runner.runs = runs
     return rows
 
 
@@ -228,28 +261,31 @@ def scale_play(wanted, forks):
 
 
 def section_imports(runs):
-    """Cumulative import time of each module's code, and what it adds to what every module pays."""
-    modules = "ansible_collections.easystack.eos.plugins.modules."
+    """Cumulative import time of what a module run imports, and what it adds to ``basic``.
+
+    A module run imports the module, then (when it builds its client) module_utils.client with
+    the session and transport; both are in each eos row. Interleaved rounds, medians.
+    """
+    package = "ansible_collections.easystack.eos.plugins."
     code = {
         "ansible.module_utils.basic (every module)": "import ansible.module_utils.basic",
-        "eos_domain_usage_info": "import %seos_domain_usage_info" % modules,
-        "eos_domain_quota": "import %seos_domain_quota" % modules,
-        "eos_user_password": "import %seos_user_password" % modules,
+        "eos_domain_usage_info": "import %smodules.eos_domain_usage_info, %smodule_utils.client"
+                                 % (package, package),
+        "eos_domain_quota": "import %smodules.eos_domain_quota, %smodule_utils.client"
+                            % (package, package),
+        "eos_user_password": "import %smodules.eos_user_password, %smodule_utils.client"
+                             % (package, package),
         "basic + http.client + ssl (what we use)": "import ansible.module_utils.basic, http.client, ssl",
         "basic + requests (what we used)": "import ansible.module_utils.basic, requests",
         "basic + openstack (openstack.cloud)": "import ansible.module_utils.basic, openstack",
     }
-    rows = []
     collections = tempfile.mkdtemp()
     (Path(collections) / "ansible_collections" / "easystack").mkdir(parents=True)
     (Path(collections) / "ansible_collections" / "easystack" / "eos").symlink_to(REPO)
     env = dict(os.environ, PYTHONPATH=collections)
-    print("\n4. Import time on the target (python -X importtime, cumulative, median of %d)" % runs)
-    print("%-48s %8s %12s" % ("code", "ms", "above basic"))
-    basic = None
-    for label, statement in code.items():
-        samples = []
-        for dummy in range(runs):
+    samples = {label: [] for label in code}
+    for dummy in range(runs):
+        for label, statement in code.items():
             done = subprocess.run([sys.executable, "-X", "importtime", "-c", statement], env=env,
                                   capture_output=True, text=True, check=True)
             total = 0
@@ -257,9 +293,14 @@ def section_imports(runs):
                 match = re.match(r"import time:\s+\d+ \|\s+(\d+) \| (\S.*)$", line)
                 if match and not match.group(2).startswith(" "):
                     total += int(match.group(1))  # top-level imports only
-            samples.append(total / 1000.0)
-        ms = statistics.median(samples)
-        basic = ms if basic is None else basic
+            samples[label].append(total / 1000.0)
+    print("\n4. Import time on the target (python -X importtime, cumulative, median of %d "
+          "interleaved rounds)" % runs)
+    print("%-48s %8s %12s" % ("code", "ms", "above basic"))
+    rows = []
+    basic = statistics.median(samples["ansible.module_utils.basic (every module)"])
+    for label in code:
+        ms = statistics.median(samples[label])
         rows.append({"code": label, "ms": ms, "above_basic_ms": ms - basic})
         print("%-48s %8.1f %12.1f" % (label, ms, ms - basic))
     return rows
@@ -273,16 +314,17 @@ def main():
     options = parser.parse_args()
     bed = Bed.load()
     prepare_bed(bed)
-    runs, count = (1, 3) if options.quick else (3, 10)
+    rounds, count = (1, 3) if options.quick else (5, 10)
     sizes, forks = ((20,), (10,)) if options.quick else ((50, 100, 200), (1, 10))
     with tempfile.TemporaryDirectory() as work:
-        runner = Runner(bed, work, runs)
+        runner = Runner(bed, work)  # one run per playbook: measure() repeats in rounds
         started = time.time()
-        tasks = section_tasks(runner, count)
-        openstack = section_openstack(runner, count, tasks)
+        samples = measure(runner, count, rounds)
+        tasks = section_tasks(samples, count, rounds)
+        openstack = section_openstack(samples, tasks)
         scale = section_scale(runner, sizes, forks)
     imports = section_imports(3 if options.quick else 10)
-    report = {"quick": options.quick, "runs": runs, "tasks_per_playbook": count,
+    report = {"quick": options.quick, "rounds": rounds, "tasks_per_playbook": count,
               "seconds": round(time.time() - started), "per_task": tasks, "openstack": openstack,
               "scale": scale, "imports": imports}
     Path(options.json).parent.mkdir(parents=True, exist_ok=True)
