@@ -104,6 +104,8 @@ class Transport:
         if proxy is not None and scheme == "http":
             target = url  # a forwarding proxy wants the absolute URL
             headers.update(proxy[2])
+            # http.client would name the proxy in Host; the server behind it must see its own name
+            headers["Host"] = host if port == 80 else "%s:%d" % (host, port)
         try:
             connection.request(method, target, body=body, headers=headers)
             answer = connection.getresponse()

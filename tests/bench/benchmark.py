@@ -11,6 +11,8 @@ Sections, every comparison side by side in one run:
      with and without the token cache, and the HTTP requests per task against the minimum;
   2. the same playbook shape with openstack.cloud modules on the same Keystone;
      (1 and 2: medians of 5 rounds, each round running every playbook once, interleaved)
+  1b. the module's process alone (python -m), next to ping's: the cost above the floor without
+     the controller's noise;
   3. scale: the domain_quotas role over 50/100/200 domains, forks 1 and 10, unchanged and changed;
   4. import time of the modules' Python code on the target, beside ``import openstack``.
 """
@@ -141,6 +143,13 @@ def cases():
     return rows
 
 
+def settle(bed, label):
+    """Before an 'unchanged' quota path: acme's cores back at the value it asks for (a 'changed'
+    path ran before it in the round), set at the bed directly, before the request-log mark."""
+    if label.startswith("eos_domain_quota unchanged"):
+        bed.set_domain_values(bed.domains["acme"], bed.region, quotas={"cores": 72})
+
+
 def measure(runner, count, rounds):
     """{label: [(ms per task, requests per task), ...]}, one sample per round.
 
@@ -154,6 +163,7 @@ def measure(runner, count, rounds):
             if cache and not warmed:  # a token in the cache, so that no cached task logs in
                 runner.tasks("easystack.eos.eos_domain_usage_info", {}, 1, CACHE_ENV)
                 warmed = True
+            settle(runner.bed, label)
             seconds, requests = runner.tasks(module, args, count, CACHE_ENV if cache else {})
             samples[label].append((seconds / count * 1000, len(requests) / count))
     return samples
@@ -197,17 +207,69 @@ def section_openstack(samples, task_rows):
                      "openstack_ms": per_task, "eos_above_ping": ours["ms_above_ping"],
                      "openstack_above_ping": per_task - floor,
                      "ratio": ours["ms_per_task"] / per_task,
-                     "ratio_above_ping": ours["ms_above_ping"] / max(per_task - floor, 1e-9),
+                     # undefined when the counterpart is not above the floor (noise, quick mode)
+                     "ratio_above_ping": (ours["ms_above_ping"] / (per_task - floor)
+                                          if per_task - floor > 0 else None),
                      "eos_requests": ours["requests_per_task"],
                      "openstack_requests": _median([n for dummy, n in samples[label]])})
     print("\n2. Side by side with openstack.cloud (same ansible-core, same Keystone, same rounds)")
     print("%-42s %8s %8s %7s %11s %9s" % ("eos path vs openstack.cloud", "eos ms", "os ms",
                                           "ratio", "ratio>ping", "requests"))
     for row in rows:
-        print("%-42s %8.0f %8.0f %7.2f %11.2f %4.1f/%-4.1f" % (
+        above = row["ratio_above_ping"]
+        print("%-42s %8.0f %8.0f %7.2f %11s %4.1f/%-4.1f" % (
             row["eos"], row["eos_ms"], row["openstack_ms"], row["ratio"],
-            row["ratio_above_ping"], row["eos_requests"], row["openstack_requests"]))
+            "n/a" if above is None else "%.2f" % above, row["eos_requests"],
+            row["openstack_requests"]))
         print("  vs %s" % row["openstack"])
+    return rows
+
+
+def section_process(runner, rounds):
+    """The module's process alone (python -m <module>, as the target runs it, no controller).
+
+    Per-task figures through ansible-playbook swing by tens of ms between rounds on a small
+    machine; this measures the part a module adds above ping (imports, HTTP, work) directly,
+    interleaved with ping's own process, so that the +ping column is not lost in that noise.
+    """
+    env = dict(runner.env, PYTHONPATH=str(runner.work / "collections"))
+    folder = runner.work / "process"
+    folder.mkdir()
+    paths = [("ping", "ansible.modules.ping", {}, False)]
+    for label, module, args, cache in [(c[0], c[1], c[2], c[3]) for c in cases() if c[4] is not None]:
+        if module != "ansible.builtin.ping":
+            paths.append((label, "ansible_collections.easystack.eos.plugins.modules."
+                          + module.rsplit(".", 1)[1], args, cache))
+    samples = {path[0]: [] for path in paths}
+    flips = 0
+    for dummy in range(rounds):
+        for label, module, args, cache in paths:
+            if "quotas" in args and "{{" in str(args["quotas"]):  # 'changed': differ every time
+                flips += 1
+                args = dict(args, quotas={"cores": 100 + flips % 2})
+            settle(runner.bed, label)
+            args_file = folder / "args.json"
+            args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
+            started = time.perf_counter()
+            done = subprocess.run([sys.executable, "-m", module, str(args_file)],
+                                  env=dict(env, **(CACHE_ENV if cache else {})),
+                                  capture_output=True, text=True, check=False)
+            elapsed = (time.perf_counter() - started) * 1000
+            if done.returncode != 0 or '"failed": true' in done.stdout:
+                sys.exit("benchmark module run failed (%s):\n%s\n%s"
+                         % (label, done.stdout[-2000:], done.stderr[-2000:]))
+            samples[label].append(elapsed)
+    floor = statistics.median(samples["ping"])
+    print("\n1b. The module process alone on the target (python -m, no controller), "
+          "median of %d interleaved rounds" % rounds)
+    print("%-50s %8s %10s %9s" % ("module path", "ms", "min-max", "+ping ms"))
+    rows = []
+    for label, dummy_module, dummy_args, dummy_cache in paths:
+        ms = statistics.median(samples[label])
+        rows.append({"path": label, "ms": ms, "ms_min": min(samples[label]),
+                     "ms_max": max(samples[label]), "ms_above_ping": ms - floor})
+        print("%-50s %8.0f %10s %9.0f" % (label, ms, "%.0f-%.0f" % (
+            min(samples[label]), max(samples[label])), ms - floor))
     return rows
 
 
@@ -322,10 +384,12 @@ def main():
         samples = measure(runner, count, rounds)
         tasks = section_tasks(samples, count, rounds)
         openstack = section_openstack(samples, tasks)
+        process = section_process(runner, 3 if options.quick else 21)
         scale = section_scale(runner, sizes, forks)
     imports = section_imports(3 if options.quick else 10)
     report = {"quick": options.quick, "rounds": rounds, "tasks_per_playbook": count,
               "seconds": round(time.time() - started), "per_task": tasks, "openstack": openstack,
+              "process": process,
               "scale": scale, "imports": imports}
     Path(options.json).parent.mkdir(parents=True, exist_ok=True)
     Path(options.json).write_text(json.dumps(report, indent=2))

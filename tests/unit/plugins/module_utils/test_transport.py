@@ -260,6 +260,7 @@ def test_http_through_a_forwarding_proxy_sends_the_absolute_url(server):
     seen = server.seen[0]
     assert seen["line"] == "GET http://eos.example:5000/v3/domain_usage HTTP/1.1"
     assert seen["headers"]["Proxy-Authorization"] == "Basic " + base64.b64encode(b"u:pw").decode()
+    assert seen["headers"]["Host"] == "eos.example:5000"
 
 
 def test_https_through_a_proxy_tunnels_and_a_refused_tunnel_is_a_proxy_error(server):
