@@ -165,7 +165,8 @@ def measure(runner, count, rounds):
                 warmed = True
             settle(runner.bed, label)
             seconds, requests = runner.tasks(module, args, count, CACHE_ENV if cache else {})
-            samples[label].append((seconds / count * 1000, len(requests) / count))
+            server = sum(entry.get("ms", 0.0) for entry in requests)  # the bed's own time
+            samples[label].append((seconds / count * 1000, len(requests) / count, server / count))
     return samples
 
 
@@ -175,24 +176,29 @@ def _median(values):
 
 def section_tasks(samples, count, rounds):
     rows = []
-    floor = _median([ms for ms, dummy in samples["ping"]])
+    floor = _median([sample[0] for sample in samples["ping"]])
     for label, dummy_module, dummy_args, dummy_cache, minimum in cases():
         if minimum is None:
             continue  # an openstack.cloud row: section 2
-        times = [ms for ms, dummy in samples[label]]
+        times = [sample[0] for sample in samples[label]]
         per_task = _median(times)
+        server = _median([sample[2] for sample in samples[label]])
         rows.append({"path": label, "ms_per_task": per_task, "ms_above_ping": per_task - floor,
                      "ratio_to_ping": per_task / floor, "ms_min": min(times), "ms_max": max(times),
-                     "requests_per_task": _median([n for dummy, n in samples[label]]),
+                     "server_ms": server, "client_ms_above_ping": per_task - floor - server,
+                     "requests_per_task": _median([sample[1] for sample in samples[label]]),
                      "minimum_requests": minimum})
     print("\n1. Per-task cost, %d-task playbooks, median of %d interleaved rounds" % (count, rounds))
-    print("%-50s %8s %10s %9s %6s %9s %4s" % ("module path", "ms/task", "min-max", "+ping ms",
-                                              "xping", "requests", "min"))
+    print("(server: the bed's own time answering the task's requests, from its log; "
+          "client = +ping - server)")
+    print("%-50s %8s %10s %9s %6s %7s %7s %9s %4s" % (
+        "module path", "ms/task", "min-max", "+ping ms", "xping", "server", "client",
+        "requests", "min"))
     for row in rows:
-        print("%-50s %8.0f %10s %9.0f %6.2f %9.2f %4d" % (
+        print("%-50s %8.0f %10s %9.0f %6.2f %7.0f %7.0f %9.2f %4d" % (
             row["path"], row["ms_per_task"], "%.0f-%.0f" % (row["ms_min"], row["ms_max"]),
-            row["ms_above_ping"], row["ratio_to_ping"], row["requests_per_task"],
-            row["minimum_requests"]))
+            row["ms_above_ping"], row["ratio_to_ping"], row["server_ms"],
+            row["client_ms_above_ping"], row["requests_per_task"], row["minimum_requests"]))
     return rows
 
 
@@ -201,7 +207,7 @@ def section_openstack(samples, task_rows):
     by_path = {row["path"]: row for row in task_rows}
     floor = task_rows[0]["ms_per_task"]
     for eos_label, label, dummy_module, dummy_args in COUNTERPARTS:
-        per_task = _median([ms for ms, dummy in samples[label]])
+        per_task = _median([sample[0] for sample in samples[label]])
         ours = by_path[eos_label]
         rows.append({"eos": eos_label, "openstack": label, "eos_ms": ours["ms_per_task"],
                      "openstack_ms": per_task, "eos_above_ping": ours["ms_above_ping"],
@@ -211,7 +217,8 @@ def section_openstack(samples, task_rows):
                      "ratio_above_ping": (ours["ms_above_ping"] / (per_task - floor)
                                           if per_task - floor > 0 else None),
                      "eos_requests": ours["requests_per_task"],
-                     "openstack_requests": _median([n for dummy, n in samples[label]])})
+                     "openstack_requests": _median([sample[1] for sample in samples[label]]),
+                     "openstack_server_ms": _median([sample[2] for sample in samples[label]])})
     print("\n2. Side by side with openstack.cloud (same ansible-core, same Keystone, same rounds)")
     print("%-42s %8s %8s %7s %11s %9s" % ("eos path vs openstack.cloud", "eos ms", "os ms",
                                           "ratio", "ratio>ping", "requests"))
@@ -250,6 +257,7 @@ def section_process(runner, rounds):
             settle(runner.bed, label)
             args_file = folder / "args.json"
             args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
+            mark = runner.bed.log_mark()
             started = time.perf_counter()
             done = subprocess.run([sys.executable, "-m", module, str(args_file)],
                                   env=dict(env, **(CACHE_ENV if cache else {})),
@@ -258,18 +266,23 @@ def section_process(runner, rounds):
             if done.returncode != 0 or '"failed": true' in done.stdout:
                 sys.exit("benchmark module run failed (%s):\n%s\n%s"
                          % (label, done.stdout[-2000:], done.stderr[-2000:]))
-            samples[label].append(elapsed)
-    floor = statistics.median(samples["ping"])
+            server = sum(entry.get("ms", 0.0) for entry in runner.bed.requests_since(mark))
+            samples[label].append((elapsed, server))
+    floor = statistics.median([sample[0] for sample in samples["ping"]])
     print("\n1b. The module process alone on the target (python -m, no controller), "
           "median of %d interleaved rounds" % rounds)
-    print("%-50s %8s %10s %9s" % ("module path", "ms", "min-max", "+ping ms"))
+    print("%-50s %8s %10s %9s %7s %7s" % ("module path", "ms", "min-max", "+ping ms", "server",
+                                          "client"))
     rows = []
     for label, dummy_module, dummy_args, dummy_cache in paths:
-        ms = statistics.median(samples[label])
-        rows.append({"path": label, "ms": ms, "ms_min": min(samples[label]),
-                     "ms_max": max(samples[label]), "ms_above_ping": ms - floor})
-        print("%-50s %8.0f %10s %9.0f" % (label, ms, "%.0f-%.0f" % (
-            min(samples[label]), max(samples[label])), ms - floor))
+        times = [sample[0] for sample in samples[label]]
+        ms = statistics.median(times)
+        server = statistics.median([sample[1] for sample in samples[label]])
+        rows.append({"path": label, "ms": ms, "ms_min": min(times), "ms_max": max(times),
+                     "ms_above_ping": ms - floor, "server_ms": server,
+                     "client_ms_above_ping": ms - floor - server})
+        print("%-50s %8.0f %10s %9.0f %7.0f %7.0f" % (label, ms, "%.0f-%.0f" % (
+            min(times), max(times)), ms - floor, server, ms - floor - server))
     return rows
 
 
