@@ -129,7 +129,10 @@ def _retry_after(response):
 
 
 def _reason(text):
+    """The part of a verification error a human acts on (OpenSSL's own wording, kept short)."""
     lowered = text.lower()
+    if lowered.startswith("certificate verify failed"):
+        return text[:300]  # e.g. "certificate verify failed: unable to get local issuer certificate"
     for marker in ("certificate verify failed", "hostname mismatch", "self-signed certificate",
                    "self signed certificate", "unable to get local issuer certificate",
                    "certificate has expired"):

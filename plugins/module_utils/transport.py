@@ -242,7 +242,9 @@ def _classify(exc, connected, proxy=None):
     if isinstance(exc, TransportError):
         return exc
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return TransportError("tls-verify", getattr(exc, "verify_message", None) or str(exc))
+        reason = getattr(exc, "verify_message", None)
+        return TransportError("tls-verify", "certificate verify failed: %s" % reason if reason
+                              else str(exc))
     if isinstance(exc, ssl.SSLError):
         return TransportError("tls", str(exc))
     if isinstance(exc, socket.timeout):

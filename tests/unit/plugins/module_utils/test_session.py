@@ -162,11 +162,11 @@ def test_timeout_message_names_the_configured_timeout():
 
 def test_tls_error_mentions_ca_cert_and_is_not_retried():
     session = fake_session(lambda request: TransportError(
-        "tls-verify", "unable to get local issuer certificate"))
+        "tls-verify", "certificate verify failed: unable to get local issuer certificate"))
     error = failing(session)
     assert session.requests_sent == 1
     assert "TLS certificate verification failed for GET %s" % URL in str(error)
-    assert "unable to get local issuer certificate" in str(error)
+    assert "certificate verify failed: unable to get local issuer certificate. Set ca_cert" in str(error)
     assert "ca_cert" in str(error) and "validate_certs" in str(error)
 
 

@@ -279,3 +279,12 @@ def test_response_json_is_a_value_error_when_not_json(server):
     response.content = b"\xff\xfe"
     with pytest.raises(ValueError):
         response.json()
+
+
+def test_certificate_errors_keep_openssls_reason():
+    error = ssl.SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: "
+                                            "unable to get local issuer certificate (_ssl.c:1000)")
+    error.verify_message = "unable to get local issuer certificate"
+    classified = transport_module._classify(error, connected=False)
+    assert classified.kind == "tls-verify"
+    assert classified.detail == "certificate verify failed: unable to get local issuer certificate"
