@@ -55,7 +55,7 @@ mirror_collection() {
     (
         cd "${REPO}" || exit 1
         git ls-files -z -co --exclude-standard | while IFS= read -r -d '' path; do
-            if [ -e "${path}" ] || [ -L "${path}" ]; then
+            if [ -e "${path}" ] || [ -L "${path}" ]; then  # not deleted from the work tree
                 printf '%s\0' "${path}"
             fi
         done | xargs -0 --no-run-if-empty cp -P --parents -t "${target}"

@@ -46,12 +46,10 @@ repo=$(git -C "${script_dir}" rev-parse --show-toplevel) || {
     exit 2
 }
 
-galaxy_value() {
-    sed -n "s/^$1:[[:space:]]*\\([A-Za-z0-9_]*\\).*/\\1/p" "${repo}/galaxy.yml" | head -n 1
-}
-namespace=$(galaxy_value namespace)
-name=$(galaxy_value name)
-if [ -z "${namespace}" ] || [ -z "${name}" ]; then
+# NAMESPACE, NAME and mirror_collection, shared with the release scripts.
+# shellcheck source=tests/release/lib.sh
+source "${repo}/tests/release/lib.sh"
+if [ -z "${NAMESPACE}" ] || [ -z "${NAME}" ]; then
     echo "$0: cannot read namespace/name from ${repo}/galaxy.yml" >&2
     exit 2
 fi
@@ -60,19 +58,9 @@ fi
 venv_tag=${venv##*/}
 venv_tag=${venv_tag//[^A-Za-z0-9._-]/_}
 mirror_root="${repo}/.cache/ansible-test/${venv_tag}"
-mirror="${mirror_root}/ansible_collections/${namespace}/${name}"
 rm -rf "${mirror_root}"
-mkdir -p "${mirror}" || exit 2
-(
-    cd "${repo}" || exit 2
-    git ls-files -z -co --exclude-standard | while IFS= read -r -d '' path; do
-        # skip files deleted from the work tree but still in the index
-        if [ -e "${path}" ] || [ -L "${path}" ]; then
-            printf '%s\0' "${path}"
-        fi
-    done | xargs -0 --no-run-if-empty cp -P --parents -t "${mirror}"
-) || {
-    echo "$0: copying the collection to ${mirror} failed" >&2
+mirror=$(mirror_collection "${mirror_root}") || {
+    echo "$0: copying the collection to ${mirror_root} failed" >&2
     exit 2
 }
 # ansible-test lists content with git from the nearest directory holding .git;
@@ -92,6 +80,7 @@ PYTHON
     echo "$0: cannot read the pip version pinned by ansible-test in ${venv}" >&2
     exit 2
 }
+# shellcheck disable=SC2031  # lib.sh changes HOME only inside a subshell of its own helper
 cache_dir="${HOME}/.ansible/test/cache"
 mkdir -p "${cache_dir}" || exit 2
 for pip_version in ${pip_versions}; do
