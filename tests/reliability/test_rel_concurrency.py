@@ -1,8 +1,11 @@
 """100 domains at once: 10 inventory hosts (local connection), 10 forks, each host its share.
 
-Every domain must end at its own desired values, a second run must change nothing and send no
-PATCH, and the request log must show modules really running side by side.
+Every domain must end at its own desired values with exactly one successful write, a second
+run must change nothing and send no PATCH, and the request log must show modules really running
+side by side. Requests the bed answered with a retryable error (it is a real Keystone on 2 cores)
+are allowed, since the module retries them by design, and are counted in the report.
 """
+import collections
 import json
 import sys
 
@@ -10,6 +13,7 @@ from playbook_runner import BIN
 from relkit import server_quotas
 
 DOMAINS, HOSTS = 100, 10
+RETRIED_STATUSES = (429, 502, 503, 504)  # plugins/module_utils/session.py RETRY_STATUSES
 
 PLAYBOOK = """
 - hosts: eos
@@ -39,6 +43,17 @@ def most_in_flight(records):
     return peak
 
 
+def explain_patches(patches):
+    """What a wrong PATCH count was made of: each domain sent more than one, with the bed's view."""
+    by_path = collections.defaultdict(list)
+    for record in patches:
+        by_path[record["path"]].append(
+            {key: record.get(key) for key in ("status", "ms", "ts", "request_id", "error")})
+    twice = {path: seen for path, seen in by_path.items() if len(seen) > 1}
+    return "%d PATCH for %d domains; domains sent more than one: %s" % (
+        len(patches), len(by_path), json.dumps(twice, indent=1))
+
+
 def test_hundred_domains_with_ten_forks(ansible, bed, identities, tmp_path, report):
     domains = identities.domains(DOMAINS, "rel-many")
     wanted = {d["id"]: {"cores": 100 + i, "instances": 200 + i, "ram": 60000 + 64 * i}
@@ -64,7 +79,13 @@ def test_hundred_domains_with_ten_forks(ansible, bed, identities, tmp_path, repo
     assert {r["host"] for r in items} == set(hosts)
     records = bed.requests_since(mark)
     patches = [r for r in records if r["method"] == "PATCH"]
-    assert len(patches) == DOMAINS and all(r["status"] == 200 for r in patches)
+    written = collections.Counter(r["path"] for r in patches if r["status"] == 200)
+    # The contract: one write per domain. A PATCH the bed answered 429/5xx wrote nothing and
+    # was retried by design (docs/troubleshooting.md); it is counted in the report, not hidden.
+    retried = [r for r in patches if r["status"] != 200]
+    assert len(written) == DOMAINS and set(written.values()) == {1}, \
+        explain_patches(patches)
+    assert all(r["status"] in RETRIED_STATUSES for r in retried), explain_patches(patches)
     parallel = most_in_flight(records)
     assert parallel >= 2, "the modules did not run side by side"
     for domain in domains:
@@ -80,8 +101,12 @@ def test_hundred_domains_with_ten_forks(ansible, bed, identities, tmp_path, repo
     records = bed.requests_since(mark)
     second_patches = [r for r in records if r["method"] == "PATCH"]
     assert second_patches == []
-    assert sum(r["method"] == "GET" and r["path"].startswith("/v3/domain_quotas/")
-               for r in records) == DOMAINS
+    reads = [r for r in records
+             if r["method"] == "GET" and r["path"].startswith("/v3/domain_quotas/")]
+    assert sum(r["status"] == 200 for r in reads) == DOMAINS
+    assert all(r["status"] in RETRIED_STATUSES for r in reads if r["status"] != 200)
     report.add("concurrency", domains=DOMAINS, forks=HOSTS,
-               **{"most requests in flight": parallel, "changed on 2nd run": sum(
-                   r["result"]["changed"] for r in items), "PATCH on 2nd run": len(second_patches)})
+               **{"most requests in flight": parallel,
+                  "PATCH retried after a server error": len(retried),
+                  "changed on 2nd run": sum(r["result"]["changed"] for r in items),
+                  "PATCH on 2nd run": len(second_patches)})

@@ -34,6 +34,9 @@ class Bed:
         self.domains = state["domains"]
         self.request_log = self.root / "logs" / "requests.jsonl"
         self.http = requests.Session()
+        # Not kept alive: the bed's gunicorn closes idle connections after 2 s, and a test's
+        # next call after a playbook run can race that close (see simulator/keystone.py).
+        self.http.headers["Connection"] = "close"
         self._tokens = {}
 
     @classmethod

@@ -92,6 +92,8 @@ class FrontDoor:
         finally:
             record["status"] = int(status_seen[0]) if status_seen else 0
             record["ms"] = round((time.monotonic() - started) * 1000, 1)
+            if environ.get("eos.error"):
+                record["error"] = environ["eos.error"]
             self._log(record)
 
     def _fault(self, fault, environ, start):
@@ -167,11 +169,21 @@ def create_app(environ=None):
 
     @app.errorhandler(ApiError)
     def _api_error(exc):
+        if exc.code >= 500:
+            request.environ["eos.error"] = exc.message  # the request log says why
         return error_response(exc.code, exc.message)
 
     @app.errorhandler(KeystoneError)
     def _keystone_error(exc):
+        request.environ["eos.error"] = str(exc)
         return error_response(503, str(exc))
+
+    @app.errorhandler(500)
+    def _internal_error(exc):
+        # A bug or a locked database in the simulator: say so in the log, answer like EOS would.
+        original = getattr(exc, "original_exception", None) or exc
+        request.environ["eos.error"] = "%s: %s" % (original.__class__.__name__, original)
+        return error_response(500, "Internal error in the EOS simulator")
 
     @app.errorhandler(404)
     @app.errorhandler(405)

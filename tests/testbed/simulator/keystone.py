@@ -24,6 +24,11 @@ class Keystone:
         session = getattr(self._local, "session", None)
         if session is None:
             session = self._local.session = requests.Session()
+            # A new connection per call. Keystone's gunicorn closes a kept-alive connection after
+            # 2 s idle, or while a request sent on it waits for a busy thread; a pooled session
+            # then gets "Connection aborted" and the simulator answered a spurious 502 (seen
+            # under 10 forks). On loopback a connection costs well under a millisecond.
+            session.headers["Connection"] = "close"
         return session
 
     def _get(self, path, token, **kwargs):

@@ -1,4 +1,5 @@
 """Fault injection, the control API, the request log, and state across restarts."""
+import json
 import subprocess
 import sys
 import time
@@ -140,3 +141,35 @@ def test_https_endpoint_with_the_beds_ca(bed, acme):
     assert response.json()["domain"]["RegionOne"]["quotas"]["cores"] == 72
     with pytest.raises(requests.exceptions.SSLError):
         bed.http.get(bed.tls_url + "/_bed/health", verify=True, timeout=10)
+
+
+UNREACHABLE_KEYSTONE = """
+import json, socket, sys
+sys.path.insert(0, sys.argv[1])
+from simulator.app import create_app
+with socket.socket() as probe:  # a port nothing listens on
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+app = create_app({"EOS_SIM_DB": sys.argv[2] + "/quota.db", "EOS_SIM_FIXTURE": sys.argv[3],
+                  "EOS_SIM_REQUEST_LOG": sys.argv[2] + "/requests.jsonl",
+                  "EOS_SIM_KEYSTONE_URL": "http://127.0.0.1:%d" % port})
+client = app.test_client()
+print(client.get("/v3/domain_quotas/x", headers={"X-Auth-Token": "t"}).status_code)
+print(client.post("/v3/auth/tokens", json={}).status_code)
+"""
+
+
+def test_a_server_error_of_the_bed_is_logged_with_its_reason(bed, tmp_path):
+    """An unexpected 5xx (here Keystone unreachable) says why in requests.jsonl, not only 5xx."""
+    bed_python = bed.root / "venv" / "bin" / "python"
+    here = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [str(bed_python), "-c", UNREACHABLE_KEYSTONE, str(here), str(tmp_path),
+         str(here / "fixtures" / "quota_service.json")],
+        capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["503", "502"]
+    records = [json.loads(line) for line in (tmp_path / "requests.jsonl").read_text().splitlines()]
+    assert [(r["status"], r["error"].split(" ")[0]) for r in records] == [
+        (503, "Keystone"), (502, "Keystone")]
+    assert "unreachable" in records[0]["error"] and "unreachable" in records[1]["error"]
