@@ -163,7 +163,7 @@ def proxy_for(scheme, host, port, environ):
 
     The variables and their precedence are those of curl and requests: lower case first,
     ``<scheme>_proxy`` then ``all_proxy``; ``no_proxy`` lists hosts, domains (suffix match),
-    IPs or ``*`` to bypass. Only read when such a variable exists, so that most runs skip it.
+    IPs, address ranges (CIDR) or ``*`` to bypass. Only read when such a variable exists, so that most runs skip it.
     """
     names = [name for name in environ if name.lower().endswith("_proxy")]
     if not names:
@@ -201,6 +201,10 @@ def _bypassed(host, port, no_proxy):
             continue
         if entry == "*":
             return True
+        if "/" in entry:  # an address range: matches servers named by an IP address, as requests did
+            if _in_network(host, entry):
+                return True
+            continue
         name, dummy, entry_port = entry.partition(":")
         if entry_port.isdigit():  # host:port (an IPv6 address has more than one colon)
             if int(entry_port) != port:
@@ -210,6 +214,15 @@ def _bypassed(host, port, no_proxy):
         if host == entry or host.endswith("." + entry):
             return True
     return False
+
+
+def _in_network(host, cidr):
+    import ipaddress  # here: only no_proxy ranges need it
+    try:
+        return ipaddress.ip_address(host.strip("[]")) in ipaddress.ip_network(
+            cidr.strip("[]"), strict=False)
+    except ValueError:  # a host name (not resolved, as curl and requests do) or a bad range
+        return False
 
 
 def _decoded(content, encoding):

@@ -36,8 +36,10 @@ def test_http_goes_through_the_proxy_in_absolute_form(ansible, bed, proxy):
     assert first.startswith("POST %s/auth/tokens HTTP/1." % bed.auth_url), proxy.seen
 
 
-def test_no_proxy_bypasses_it(ansible, bed, proxy):
-    env = dict(ansible.os_env(), http_proxy=proxy.url, https_proxy=proxy.url, no_proxy="localhost,127.0.0.1")
+@pytest.mark.parametrize("no_proxy", ["localhost,127.0.0.1", "10.0.0.0/8,127.0.0.0/8"],
+                         ids=["host", "address-range"])
+def test_no_proxy_bypasses_it(ansible, bed, proxy, no_proxy):
+    env = dict(ansible.os_env(), http_proxy=proxy.url, https_proxy=proxy.url, no_proxy=no_proxy)
     run = ansible.module("eos_domain_usage_info", {"domain": "acme"}, env=env)
     assert run.rc == 0, run.stdout + run.stderr
     assert proxy.seen == []

@@ -7,6 +7,8 @@ import threading
 
 import requests
 
+PAGE = 500  # domains per page; Keystone's own cap is max_db_limit (1000 by default)
+
 
 class KeystoneError(Exception):
     """Keystone could not be asked (down, or answered something unexpected)."""
@@ -62,7 +64,19 @@ class Keystone:
                             % (response.status_code, domain_id))
 
     def domains(self, token):
-        response = self._get("/v3/domains", token)
-        if response.status_code != 200:
-            raise KeystoneError("Keystone answered %s to GET /v3/domains" % response.status_code)
-        return response.json()["domains"]
+        """Every domain, page by page: unpaged, Keystone silently stops at max_db_limit (1000),
+        and a long-lived bed has more (the platform view then lost the Default domain)."""
+        domains, marker = [], None
+        while True:
+            params = {"limit": PAGE}
+            if marker:
+                params["marker"] = marker
+            response = self._get("/v3/domains", token, params=params)
+            if response.status_code != 200:
+                raise KeystoneError("Keystone answered %s to GET /v3/domains"
+                                    % response.status_code)
+            body = response.json()
+            domains += body["domains"]
+            if not (body.get("links") or {}).get("next") or not body["domains"]:
+                return domains
+            marker = body["domains"][-1]["id"]

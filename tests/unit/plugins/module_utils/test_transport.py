@@ -240,6 +240,15 @@ def test_invalid_urls(url):
     ({"https_proxy": "http://p:3128", "no_proxy": "h:5000"}, "https", "h", None),
     ({"https_proxy": "http://p:3128", "no_proxy": "h:9999"}, "https", "h", ("p", 3128, {})),
     ({"https_proxy": "http://p", "no_proxy": "::1"}, "https", "h", ("p", 80, {})),
+    # address ranges match servers named by an IP address (requests did this for IPv4)
+    ({"https_proxy": "http://p", "no_proxy": "x.org,10.0.0.0/8"}, "https", "10.20.30.40", None),
+    ({"https_proxy": "http://p", "no_proxy": "10.0.0.0/8"}, "https", "11.0.0.1", ("p", 80, {})),
+    ({"https_proxy": "http://p", "no_proxy": "192.168.1.7/24"}, "https", "192.168.1.200", None),
+    ({"https_proxy": "http://p", "no_proxy": "fd00::/8"}, "https", "fd12::5", None),
+    ({"https_proxy": "http://p", "no_proxy": "[fd00::/8]"}, "https", "[fd12::5]", None),
+    ({"https_proxy": "http://p", "no_proxy": "fd00::/8"}, "https", "10.0.0.1", ("p", 80, {})),
+    ({"https_proxy": "http://p", "no_proxy": "10.0.0.0/8"}, "https", "ten.example", ("p", 80, {})),
+    ({"https_proxy": "http://p", "no_proxy": "10.0.0.0/99,h"}, "https", "h", None),
 ])
 def test_proxy_from_environment(environ, scheme, host, expected):
     assert proxy_for(scheme, host, 5000, environ) == expected
