@@ -163,7 +163,8 @@ def proxy_for(scheme, host, port, environ):
 
     The variables and their precedence are those of curl and requests: lower case first,
     ``<scheme>_proxy`` then ``all_proxy``; ``no_proxy`` lists hosts, domains (suffix match),
-    IPs, address ranges (CIDR) or ``*`` to bypass. Only read when such a variable exists, so that most runs skip it.
+    IPs, address ranges (CIDR) or ``*`` to bypass. Only read when such a variable exists, so
+    that most runs skip it.
     """
     names = [name for name in environ if name.lower().endswith("_proxy")]
     if not names:
