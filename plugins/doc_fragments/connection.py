@@ -148,7 +148,8 @@ notes:
     (honouring C(Retry-After)), 502, 503 and 504 when they are safe to repeat.
   - "Proxies come from the environment as curl and requests read them: E(https_proxy),
     E(http_proxy), E(all_proxy) (lower or upper case; an C(http://) proxy, optionally with
-    C(user:password@)) and E(no_proxy) (hosts, C(.domain) suffixes, C(host:port), or C(*))."
+    C(user:password@)) and E(no_proxy) (hosts, C(.domain) suffixes, C(host:port), address ranges
+    such as C(10.0.0.0/8) for servers named by an IP address, or C(*))."
   - "All modules are in the action group C(easystack.eos.eos): set O(cloud) or O(auth) once per
     play under C(module_defaults) with the key C(group/easystack.eos.eos)."
 """
