@@ -8,19 +8,32 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+from ansible_collections.easystack.eos.plugins.module_utils.untrusted import Answer
 
 
 class Token:
-    """A Keystone token: its value (a secret), the catalog and who it belongs to."""
+    """A Keystone token: its value (a secret), the catalog and who it belongs to.
 
-    def __init__(self, value, body):
+    ``where`` names the answer the body came from; a body of the wrong shape fails there.
+    """
+
+    def __init__(self, value, body, where="the token answer"):
         self.value = value
-        token = body.get("token") or {}
-        self.catalog = token.get("catalog") or []
+        check = Answer(where)
+        token = check.mapping(check.mapping(body, "body").get("token") or {}, "token")
+        self.catalog = check.sequence(token.get("catalog") or [], "token.catalog")
+        for index, service in enumerate(self.catalog):
+            item = "token.catalog[%d]" % index
+            check.mapping(service, item)
+            for number, endpoint in enumerate(check.sequence(service.get("endpoints") or [],
+                                                             item + ".endpoints")):
+                check.mapping(endpoint, "%s.endpoints[%d]" % (item, number))
+                check.text(endpoint.get("url"), "%s.endpoints[%d].url" % (item, number))
         self.expires_at = token.get("expires_at")
-        self.user = token.get("user") or {}
-        self.project = token.get("project") or {}
-        self.roles = [role.get("name") for role in token.get("roles") or []]
+        self.user = check.mapping(token.get("user") or {}, "token.user")
+        self.project = check.mapping(token.get("project") or {}, "token.project")
+        self.roles = [check.mapping(role, "token.roles[]").get("name")
+                      for role in check.sequence(token.get("roles") or [], "token.roles")]
 
 
 def _named(prefix, auth, what):

@@ -9,9 +9,12 @@ __metaclass__ = type
 
 from ansible_collections.easystack.eos.plugins.module_utils.auth import (
     Token, password_check_request, token_request)
-from ansible_collections.easystack.eos.plugins.module_utils.catalog import api_root, find_endpoint
+from ansible_collections.easystack.eos.plugins.module_utils.catalog import (
+    NoEndpoint, api_root, find_endpoint)
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
-from ansible_collections.easystack.eos.plugins.module_utils.session import EosSession, request_id_of
+from ansible_collections.easystack.eos.plugins.module_utils.session import (
+    WRITES, EosSession, request_id_of)
+from ansible_collections.easystack.eos.plugins.module_utils.urls import checked_url, weaker_than
 
 
 class EosClient:
@@ -41,7 +44,7 @@ class EosClient:
             cached = self.token_cache.load()
             if cached is not None:
                 self.on_secret(cached[0])
-                self.token = Token(cached[0], cached[1])
+                self.token = Token(cached[0], cached[1], "the token cache")
                 self.token_from_cache = True
                 self._roots = {}
                 return self.token
@@ -55,7 +58,7 @@ class EosClient:
                            request_id=request_id_of(response), method="POST", url=url)
         self.on_secret(value)
         token_body = self.http.json(response, "POST", url)
-        self.token = Token(value, token_body)
+        self.token = Token(value, token_body, "POST %s" % url)
         self.token_from_cache = False
         self._roots = {}
         if self.token_cache is not None:
@@ -76,6 +79,8 @@ class EosClient:
 
     def check_password(self, user_id, password):
         """True when ``password`` logs ``user_id`` in (an unscoped token), False on a 401.
+
+        At most one login per call: a failed login counts towards Keystone's lockout.
 
         The probe's own token is a secret too; it is discarded at once.
         """
@@ -105,15 +110,32 @@ class EosClient:
         if service == "quota" and settings.endpoint_override:
             root = api_root(settings.endpoint_override)
         elif service == "quota":
-            root = find_endpoint(self.token.catalog, settings.service_type, settings.interface,
-                                 settings.region_name)
+            root = self._from_catalog(settings.service_type)
         else:
             try:
-                root = find_endpoint(self.token.catalog, "identity", settings.interface,
-                                     settings.region_name)
-            except EosError:
+                root = self._from_catalog("identity")
+            except NoEndpoint:
                 root = self.auth_root  # identity is often registered in one region only
         self._roots[service] = root
+        return root
+
+    def _from_catalog(self, service_type):
+        """A catalog endpoint, checked: a URL that reads as it goes, and no weaker than auth_url.
+
+        The token (and a user's new password) go to it, so an ``http://`` endpoint behind an
+        ``https://`` auth_url is refused unless ``allow_http_endpoints`` says otherwise.
+        """
+        settings = self.settings
+        root = find_endpoint(self.token.catalog, service_type, settings.interface,
+                             settings.region_name)
+        what = "The catalog's %s endpoint (%s)" % (service_type, settings.interface)
+        checked_url(root, what, api_root=True)
+        if weaker_than(root, settings.auth["auth_url"]) and not settings.allow_http_endpoints:
+            raise EosError(
+                "%s %s is plain http:// while auth_url %s is https://: the token and any password "
+                "sent there would travel unencrypted, so nothing was sent. Fix the catalog, set "
+                "endpoint_override, or set allow_http_endpoints: true to accept it"
+                % (what, root, settings.auth["auth_url"]))
         return root
 
     # -- calls ---------------------------------------------------------------------------------
@@ -140,14 +162,33 @@ class EosClient:
                     error.message += (". A fresh token for %s was refused too"
                                       % self.settings.describe_identity())
                 raise
+            if method in WRITES:
+                return self._write_answer(response, method, url)
             if not response.content:
                 return None
             return self.http.json(response, method, url)
+
+    def _write_answer(self, response, method, url):
+        """A write's answer; one that cannot be read still means the write may have happened."""
+        try:
+            if not response.content:
+                raise EosError("%s %s answered HTTP %d with an empty body"
+                               % (method, url, response.status_code),
+                               status=response.status_code, request_id=request_id_of(response),
+                               method=method, url=url)
+            return self.http.json(response, method, url)
+        except EosError as error:
+            error.message += (". The server accepted the request, so the write may have been "
+                              "applied: check the target's state (running the task again shows "
+                              "it)")
+            error.maybe_applied = True
+            raise
 
     def get(self, path, service="quota", expected=(200,)):
         return self.call("GET", path, service=service, expected=expected)
 
     def patch(self, path, body, service="quota", idempotent=True):
+        """``idempotent``: the body sets absolute values, so sending it twice is harmless."""
         return self.call("PATCH", path, service=service, body=body, idempotent=idempotent)
 
     @property

@@ -7,16 +7,31 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
+# "scheme://user:password@" in a URL: shown as "scheme://***@" in every message.
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#@\s]*@")
+
+
+def masked(text):
+    """``text`` with the credentials of every URL in it replaced by ``***``."""
+    return _USERINFO.sub(r"\1***@", u"%s" % (text,))
+
 
 class EosError(Exception):
     """A failure a human can act on: what failed, where, why, and the server's request id.
 
     ``message`` never contains a secret: callers build it from URLs, names and the server's
-    error text only. Modules turn it into ``fail_json(**error.fail_kwargs())``.
+    error text only (cleaned by ``untrusted.shown``), and URL credentials are masked here.
+    Modules turn it into ``fail_json(**error.fail_kwargs())``.
+
+    ``maybe_applied``: a write that got no usable answer, so it may have taken effect; the
+    module reports ``changed`` for it rather than hide a write.
     """
 
     def __init__(self, message, status=None, title=None, request_id=None, method=None, url=None,
-                 server_message=None):
+                 server_message=None, maybe_applied=False):
+        message = masked(message)
         super(EosError, self).__init__(message)
         self.message = message
         self.server_message = server_message or message
@@ -24,12 +39,14 @@ class EosError(Exception):
         self.title = title
         self.request_id = request_id
         self.method = method
-        self.url = url
+        self.url = masked(url) if url is not None else None
+        self.maybe_applied = maybe_applied
 
     def __str__(self):
-        if self.request_id and self.request_id not in self.message:
-            return "%s (request id %s)" % (self.message, self.request_id)
-        return self.message
+        message = masked(self.message)  # callers may have appended to it
+        if self.request_id and self.request_id not in message:
+            return "%s (request id %s)" % (message, self.request_id)
+        return message
 
     def fail_kwargs(self):
         """Keyword arguments for ``AnsibleModule.fail_json``; empty fields are left out."""
@@ -38,4 +55,6 @@ class EosError(Exception):
             value = getattr(self, key)
             if value is not None:
                 result[key] = value
+        if self.maybe_applied:
+            result["changed"] = True
         return result

@@ -9,31 +9,44 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+from urllib.parse import quote
 
-try:
-    from urllib.parse import quote
-except ImportError:  # pragma: no cover - Python 2
-    from urllib import quote
+from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+from ansible_collections.easystack.eos.plugins.module_utils.untrusted import Answer, shown
+from ansible_collections.easystack.eos.plugins.module_utils.urls import segment
 
 # Keystone's own IDs: 32 hex digits, and the default domain's fixed id.
 ID_PATTERN = re.compile(r"^([0-9a-f]{32}|default)$")
 
 
+def _checked(check, item, label):
+    """A Keystone resource as the modules use it: an object with a non-empty string ``id``."""
+    check.mapping(item, label)
+    check.text(item.get("id"), label + ".id")
+    return item
+
+
 def _by_id(client, collection, key, value):
-    body = client.get("/v3/%s/%s" % (collection, quote(value, safe="")), service="identity",
-                      expected=(200, 404))
-    return body.get(key) if body and key in body else None
+    path = "/v3/%s/%s" % (collection, segment(value))
+    body = client.get(path, service="identity", expected=(200, 404))
+    if not body or key not in body:
+        return None
+    return _checked(Answer("GET %s%s" % (client.root("identity"), path)), body[key], key)
 
 
 def _by_name(client, collection, value, what, extra=None):
     query = "name=%s" % quote(value, safe="")
     if extra:
         query += "&" + extra
-    found = client.get("/v3/%s?%s" % (collection, query), service="identity")[collection]
+    path = "/v3/%s?%s" % (collection, query)
+    check = Answer("GET %s%s" % (client.root("identity"), path))
+    body = check.mapping(client.get(path, service="identity"), "body")
+    found = [_checked(check, item, "%s[]" % collection)
+             for item in check.sequence(body.get(collection), collection)]
     if len(found) > 1:
         raise EosError("%s name '%s' is ambiguous: %d matches (%s); use the ID"
-                       % (what, value, len(found), ", ".join(item["id"] for item in found)))
+                       % (what, value, len(found),
+                          ", ".join(shown(item["id"], 64) for item in found[:10])))
     return found[0] if found else None
 
 

@@ -7,11 +7,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError, masked
 from ansible_collections.easystack.eos.plugins.module_utils.options import (
     connection_argument_spec, resolve_connection)
+from ansible_collections.easystack.eos.plugins.module_utils.session import REQUESTS_IMPORT_ERROR
+from ansible_collections.easystack.eos.plugins.module_utils.urls import is_https, is_loopback
 
 
 class EosModule:
@@ -28,6 +30,11 @@ class EosModule:
             raise ValueError("module options shadow connection options: %s" % sorted(clash))
         spec.update(argument_spec)
         self.ansible = AnsibleModule(argument_spec=spec, **kwargs)
+        if REQUESTS_IMPORT_ERROR:
+            self.ansible.fail_json(msg=missing_required_lib(
+                "requests", reason="to talk to the EOS API (install python3-requests or "
+                "'pip install requests' for the Python that runs the module)"),
+                exception=REQUESTS_IMPORT_ERROR)
         self.params = self.ansible.params
         self._client = None
         self._settings = None
@@ -42,10 +49,14 @@ class EosModule:
             self._settings = resolve_connection(self.params)
             for secret in self._settings.secrets:
                 self.ansible.no_log_values.add(secret)
+            auth_url = masked(self._settings.auth["auth_url"])
             if self._settings.verify is False:
                 self.ansible.warn("TLS certificate verification is off (validate_certs: false): "
-                                  "the connection to %s can be intercepted"
-                                  % self._settings.auth["auth_url"])
+                                  "the connection to %s can be intercepted" % auth_url)
+            if not is_https(auth_url) and not is_loopback(auth_url):
+                self.ansible.warn("auth_url %s is plain http://: the credentials and every token "
+                                  "travel unencrypted and can be read on the way. Use the "
+                                  "https:// endpoint" % auth_url)
         return self._settings
 
     @property

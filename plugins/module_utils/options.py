@@ -21,6 +21,7 @@ import json
 import os
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+from ansible_collections.easystack.eos.plugins.module_utils.urls import checked_url, credentials_of
 
 AUTH_KEYS = (
     "auth_url", "username", "user_id", "password", "user_domain_name", "user_domain_id",
@@ -79,6 +80,7 @@ def connection_argument_spec():
         client_key=dict(type="path", no_log=True),
         api_timeout=dict(type="float"),
         token_cache=dict(type="bool"),
+        allow_http_endpoints=dict(type="bool", default=False),
     )
 
 
@@ -86,7 +88,8 @@ class ConnectionSettings:
     """Everything needed to reach and authenticate to the cloud, resolved from all sources."""
 
     def __init__(self, auth, auth_type, region_name, interface, service_type, endpoint_override,
-                 verify, client_cert, client_key, api_timeout, source, token_cache=False):
+                 verify, client_cert, client_key, api_timeout, source, token_cache=False,
+                 allow_http_endpoints=False):
         self.auth = auth
         self.auth_type = auth_type
         self.region_name = region_name
@@ -99,10 +102,18 @@ class ConnectionSettings:
         self.api_timeout = api_timeout
         self.source = source  # where the base settings came from, for error messages
         self.token_cache = token_cache  # reuse tokens across tasks (never for auth_type token)
+        # accept catalog endpoints on http:// although auth_url is https://
+        self.allow_http_endpoints = allow_http_endpoints
 
     @property
     def secrets(self):
-        return [self.auth[key] for key in SECRET_AUTH_KEYS if self.auth.get(key)]
+        """Every secret of the settings, the password part of a URL's credentials included."""
+        found = [self.auth[key] for key in SECRET_AUTH_KEYS if self.auth.get(key)]
+        for url in (self.auth.get("auth_url"), self.endpoint_override):
+            password = credentials_of(url) if url else None
+            if password:
+                found.append(password)
+        return found
 
     def describe_identity(self):
         """Who is logging in, for error messages: names and IDs, never a secret."""
@@ -267,6 +278,9 @@ def resolve_connection(params, environ=None, cwd=None, home=None):
     auth = dict((k, str(v)) for k, v in auth.items())
     if not auth.get("auth_url"):
         raise EosError("No auth_url in %s or the task's auth option" % source)
+    checked_url(auth["auth_url"], "auth_url (from %s)" % source)
+    if params.get("endpoint_override") is not None:
+        checked_url(params["endpoint_override"], "endpoint_override", api_root=True)
 
     # clouds.yaml's auth.domain_name/_id name the user's and the project's domain when those are
     # not given and a project is the scope; without a project it is the (domain) scope itself.
@@ -337,4 +351,5 @@ def resolve_connection(params, environ=None, cwd=None, home=None):
         client_key=params.get("client_key") or base.get("key"),
         api_timeout=api_timeout,
         source=source,
+        allow_http_endpoints=bool(params.get("allow_http_endpoints")),
     )

@@ -15,6 +15,7 @@ __metaclass__ = type
 import math
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+from ansible_collections.easystack.eos.plugins.module_utils.untrusted import Answer, shown
 
 UNLIMITED = -1
 # The API reference's table spells these in the plural; every JSON sample (and the server)
@@ -164,27 +165,46 @@ def plan(region_name, region, requested, force=False):
     return changes
 
 
-def regions_of(body):
-    """The region-keyed ``domain`` object of a quota API answer, or a clear error."""
+# What a region of the quota API carries; anything else (the deprecated, meaningless
+# ``quota_fake`` of /v3/domain_usage) is left out.
+REGION_COLUMNS = ("quotas", "usage", "allocated", "limits")
+
+
+def regions_of(body, where):
+    """The region-keyed ``domain`` object of a quota API answer, every value type-checked.
+
+    ``where`` names the request ("GET https://.../v3/domain_quotas/<id>") for messages: a
+    quota of ``"x"``, ``null`` or a non-finite number fails there, naming region and item,
+    instead of deciding a change on it.
+    """
     regions = body.get("domain") if isinstance(body, dict) else None
-    if not isinstance(regions, dict) or not all(isinstance(v, dict) for v in regions.values()):
-        raise EosError("The quota API answered without a 'domain' object of regions: is "
-                       "service_type/endpoint_override pointing at the EOS quota API?")
-    return regions
+    if not isinstance(regions, dict):
+        raise EosError("%s answered without a 'domain' object of regions: is "
+                       "service_type/endpoint_override pointing at the EOS quota API?" % where)
+    check = Answer(where)
+    checked = {}
+    for name, region in regions.items():
+        label = shown(name, 60)
+        check.mapping(region, "region %s" % label)
+        checked[name] = dict(
+            (column, check.numbers(region[column], "%s %s" % (label, column)))
+            for column in REGION_COLUMNS if column in region)
+    return checked
 
 
 def choose_region(regions, asked=None, default=None, where="the quota API"):
     """The region to work on: the one asked for, else ``default`` (region_name), else the only one."""
     names = sorted(regions)
+    listed = ", ".join(shown(name, 60) for name in names[:50])
     name = asked or default
     if name:
         if name not in regions:
             raise EosError("Region '%s' is not reported by %s; regions: %s"
-                           % (name, where, ", ".join(names) or "none"))
+                           % (name, where, listed or "none"))
         return name
     if len(names) == 1:
         return names[0]
     if not names:
         raise EosError("%s reports no region at all" % (where[0].upper() + where[1:]))
     raise EosError("%s reports several regions (%s): choose one with region (or region_name)"
-                   % (where[0].upper() + where[1:], ", ".join(names)))
+                   % (where[0].upper() + where[1:], listed))

@@ -1,35 +1,141 @@
 # -*- coding: utf-8 -*-
 # Copyright: easystack.eos contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""HTTP for one module run: JSON, timeouts, bounded retries, clear errors (transport.py sends).
+"""HTTP for one module run: one requests.Session, bounded answers, retries, clear errors.
 
-Retries: connection errors, timeouts, 502/503/504 and 429 (honouring ``Retry-After``), only for
-requests the caller marks idempotent (GET, a PATCH of absolute values, a token request).
+How requests is configured, so that it can neither leak nor surprise:
+
+- redirects are never followed (a 3xx is a failure naming its Location): a redirect could take
+  the password or the token to another host;
+- ``~/.netrc`` is never read (requests adds its credentials to any matching host otherwise);
+- proxies and the CA bundle come from the environment as requests reads them
+  (``https_proxy``/``http_proxy``/``no_proxy``, ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` when no
+  ``ca_cert`` is set); ``verify`` is passed on each request, so ``ca_cert`` and
+  ``validate_certs: false`` always win over those variables;
+- ``X-Auth-Token`` is set per request, never on the session, and only by client.py, for the
+  endpoints the task chose (auth_url, endpoint_override, or the catalog under URL checks);
+- every answer is read as a stream and refused beyond ``MAX_BODY`` bytes after decompression
+  (urllib3 decompresses chunk by chunk, bounded), and ``api_timeout`` bounds each attempt as a
+  whole (deadline.py), not each read.
+
+Retries: no answer at all, timeouts, 502/503/504 and 429 (honouring a sane ``Retry-After``),
+only for requests the caller marks idempotent (GET, a PATCH of absolute values, a token
+request). A request that never left (refused, DNS, connect timeout) is retried whatever it is.
+A non-idempotent write that got no answer raises an EosError with ``maybe_applied``.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import errno
 import json
+import math
 import sys
 import time
+import traceback
 
-from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
-from ansible_collections.easystack.eos.plugins.module_utils.transport import Transport, TransportError
+from ansible_collections.easystack.eos.plugins.module_utils.deadline import Deadline, DeadlineAdapter
+from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError, masked
+from ansible_collections.easystack.eos.plugins.module_utils.untrusted import parse_json, shown
 from ansible_collections.easystack.eos.plugins.module_utils.version import COLLECTION_VERSION
 
+REQUESTS_IMPORT_ERROR = None
+try:
+    import requests
+    from requests.auth import AuthBase
+except ImportError:
+    requests = None
+    AuthBase = object
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+
 RETRY_STATUSES = (429, 502, 503, 504)
-# No answer at all: worth another try. Not TLS or URL errors, which a retry cannot fix.
-RETRY_KINDS = ("connect-timeout", "read-timeout", "refused", "dns", "closed", "other")
+# Methods that change something on the server (a login POST does not count: it writes nothing
+# the task manages).
+WRITES = ("PATCH", "PUT", "DELETE")
 MAX_RETRIES = 3
 BACKOFF = 0.5  # seconds, doubled at each retry
 MAX_RETRY_AFTER = 30.0  # a server asking for longer than this gets it capped
+# The largest answer read, after decompression. Keystone pages lists at 1,000 entries (a page
+# of domains is ~300 KB) and a token with a large catalog is ~100 KB: 4 MiB leaves room.
+MAX_BODY = 4 * 1024 * 1024
+CHUNK = 64 * 1024
+
+
+class Reply:
+    """An answer read whole (within the bounds): status, reason, headers, body."""
+
+    def __init__(self, status_code, reason, headers, content):
+        self.status_code = status_code
+        self.reason = reason
+        self.headers = headers
+        self.content = content
+
+    def json(self):
+        """The body as JSON; ValueError when it is not (empty, not UTF-8, NaN, too deep)."""
+        return parse_json(self.content)
+
+
+class _NoNetrc(AuthBase):
+    """Set as the session's auth so that requests never looks into ~/.netrc.
+
+    Credentials written into a URL (``https://user:password@host``) still become Basic auth,
+    as requests does for them; they are masked in every message.
+    """
+
+    def __call__(self, request):
+        username, password = requests.utils.get_auth_from_url(request.url)
+        if username or password:
+            return requests.auth.HTTPBasicAuth(username, password)(request)
+        return request
+
+
+class _NoRedirects(requests.Session if requests else object):
+    """A requests.Session that sees no redirect anywhere.
+
+    ``allow_redirects=False`` alone is not enough: requests still prepares the next request of a
+    3xx and reads the redirect's whole body first (unbounded). With no redirect target (the
+    hook requests documents for this), a 3xx is an ordinary answer, handled in ``request``.
+    """
+
+    def get_redirect_target(self, resp):
+        return None
+
+
+class _NoAnswer(Exception):
+    """A request that got no HTTP answer: ``kind`` words the message and decides retries."""
+
+    def __init__(self, kind, detail, sent=True, fresh=None):
+        super(_NoAnswer, self).__init__(detail)
+        self.kind = kind
+        self.detail = detail
+        self.sent = sent  # False when the request never left this host: safe to repeat
+        self.fresh = fresh  # the connection was opened for this request
+
+
+def new_http(settings):
+    """The requests.Session of one module run, configured as this file's docstring says."""
+    http = _NoRedirects()
+    http.auth = _NoNetrc()
+    http.verify = settings.verify
+    if settings.client_cert:
+        http.cert = ((settings.client_cert, settings.client_key) if settings.client_key
+                     else settings.client_cert)
+    adapter = DeadlineAdapter(max_retries=0)  # retries are decided here, not by urllib3
+    http.mount("https://", adapter)
+    http.mount("http://", adapter)
+    http.headers.update({
+        "User-Agent": "easystack.eos/%s python-requests/%s python/%d.%d" % (
+            (COLLECTION_VERSION, requests.__version__) + tuple(sys.version_info[:2])),
+        "Accept": "application/json",
+    })
+    return http
 
 
 def request_id_of(response):
     headers = response.headers
-    return headers.get("X-Openstack-Request-Id") or headers.get("RequestId") or None
+    value = headers.get("X-Openstack-Request-Id") or headers.get("RequestId")
+    return shown(value, 100) if value else None
 
 
 def api_error(response, method, url):
@@ -43,56 +149,66 @@ def api_error(response, method, url):
     except ValueError:
         pass
     if message is None:
-        kind = response.headers.get("Content-Type", "no content type").split(";")[0]
-        message = "non-JSON %s body" % kind if response.content else "empty body"
+        message = ("non-JSON %s body" % content_kind(response) if response.content
+                   else "empty body")
     status = response.status_code
-    message = str(message).rstrip(". ")  # so that what is appended reads as one sentence
-    text = "%s %s answered HTTP %d %s: %s" % (method, url, status, title or response.reason or "",
-                                              message)
+    title = shown(title, 100) if title is not None else None
+    message = shown(message).rstrip(". ")  # so that what is appended reads as one sentence
+    text = "%s %s answered HTTP %d %s: %s" % (method, url, status,
+                                              title or shown(response.reason or "", 100), message)
     if status == 403:
         text += ". The token lacks the rights for this call (the EOS quota API needs the admin role)"
     return EosError(text, status=status, title=title, request_id=request_id_of(response),
                     method=method, url=url, server_message=message)
 
 
-class EosSession:
-    """The collection's HTTP conventions over one Transport; raises EosError, never more."""
+def redirect_error(response, method, url):
+    location = response.headers.get("Location") or "nowhere (no Location header)"
+    return EosError(
+        "%s %s answered HTTP %d, a redirect to %s. Redirects are not followed (they could take "
+        "the password or token elsewhere): set auth_url or endpoint_override to the URL that "
+        "answers directly" % (method, url, response.status_code, shown(masked(location), 200)),
+        status=response.status_code, request_id=request_id_of(response), method=method, url=url)
 
-    def __init__(self, settings, sleep=time.sleep, transport=None):
+
+def content_kind(response):
+    kind = response.headers.get("Content-Type") or "no content type"
+    return shown(kind.split(";")[0], 60)
+
+
+class EosSession:
+    """The collection's HTTP conventions over one requests.Session; raises EosError only."""
+
+    def __init__(self, settings, sleep=time.sleep, http=None):
         self.settings = settings
-        self.transport = transport or Transport(settings.verify, settings.client_cert,
-                                                settings.client_key)
-        self.headers = {
-            "User-Agent": "easystack.eos/%s python/%d.%d" % (
-                (COLLECTION_VERSION,) + tuple(sys.version_info[:2])),
-            "Accept": "application/json",
-        }
+        self.http = http if http is not None else new_http(settings)
         self.sleep = sleep
         self.requests_sent = 0
 
     def request(self, method, url, body=None, headers=None, idempotent=None,
                 expected=(200,)):
-        """Send one API call; return the response of an expected status or raise EosError."""
+        """Send one API call; return the Reply of an expected status or raise EosError."""
         if idempotent is None:
             idempotent = method in ("GET", "HEAD")
-        headers = dict(self.headers, **(headers or {}))
+        headers = dict(headers or {})
         data = None
         if body is not None:
             headers["Content-Type"] = "application/json"
             data = json.dumps(body).encode("utf-8")
         attempt = 0
+        unanswered_write = False  # a write went out and its answer was lost: it may have applied
         while True:
             attempt += 1
-            retry_after = None
             try:
                 self.requests_sent += 1
-                response = self.transport.send(method, url, headers, data,
-                                               self.settings.api_timeout)
-            except TransportError as exc:
-                if exc.kind in RETRY_KINDS and idempotent and attempt <= MAX_RETRIES:
+                response = self._send(method, url, headers, data)
+            except _NoAnswer as exc:
+                unanswered_write = unanswered_write or (exc.sent and method in WRITES)
+                if attempt <= MAX_RETRIES and exc.kind in RETRIED and (idempotent or not exc.sent):
                     self.sleep(BACKOFF * 2 ** (attempt - 1))
                     continue
-                raise _transport_error(exc, method, url, self.settings.api_timeout, attempt)
+                raise no_answer_error(exc, method, url, self.settings.api_timeout, attempt,
+                                      maybe_applied=unanswered_write)
             if response.status_code in expected:
                 return response
             if response.status_code in RETRY_STATUSES and idempotent and attempt <= MAX_RETRIES:
@@ -100,67 +216,182 @@ class EosSession:
                 self.sleep(retry_after if retry_after is not None
                            else BACKOFF * 2 ** (attempt - 1))
                 continue
+            if 300 <= response.status_code < 400:
+                raise redirect_error(response, method, url)
             error = api_error(response, method, url)
             if attempt > 1:
                 error.message += " (after %d attempts)" % attempt
+            if unanswered_write:
+                error.message += (". An earlier attempt got no answer, so the write may have "
+                                  "been applied")
+                error.maybe_applied = True
             raise error
+
+    def _send(self, method, url, headers, data):
+        timeout = self.settings.api_timeout
+        with Deadline(timeout) as deadline:
+            try:
+                response = self.http.request(
+                    method, url, headers=headers, data=data, timeout=(timeout, timeout),
+                    allow_redirects=False, stream=True, verify=self.http.verify)
+            except requests.exceptions.RequestException as exc:
+                raise _classify(exc, deadline)
+            except ValueError as exc:  # e.g. a URL requests cannot even parse
+                raise _NoAnswer("url", str(exc), sent=False)
+            try:
+                content = _read_bounded(response)
+            except requests.exceptions.RequestException as exc:
+                raise _classify(exc, deadline)
+            finally:
+                response.close()
+        return Reply(response.status_code, response.reason, response.headers, content)
 
     def json(self, response, method, url):
         """The JSON body of a successful response, or an EosError naming what came instead."""
         try:
             return response.json()
-        except ValueError:
-            kind = response.headers.get("Content-Type", "no content type").split(";")[0]
+        except ValueError as exc:
             raise EosError("%s %s answered HTTP %d with a body that is not valid JSON (%s, %d "
-                           "bytes): the endpoint may not be an EOS API, or a proxy broke the answer"
-                           % (method, url, response.status_code, kind, len(response.content)),
+                           "bytes: %s): the endpoint may not be an EOS API, or a proxy broke the "
+                           "answer" % (method, url, response.status_code, content_kind(response),
+                                       len(response.content), shown(exc, 100)),
                            status=response.status_code, request_id=request_id_of(response),
                            method=method, url=url)
 
 
+def _read_bounded(response):
+    """The decoded body, refused past MAX_BODY bytes (never read whole first)."""
+    declared = response.headers.get("Content-Length")
+    if declared and declared.strip().isdigit() and int(declared) > MAX_BODY \
+            and not response.headers.get("Content-Encoding"):
+        raise _NoAnswer("too-large", "Content-Length %s" % int(declared), fresh=None)
+    chunks, size = [], 0
+    for chunk in response.iter_content(CHUNK):
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise _NoAnswer("too-large", "more than %d bytes" % MAX_BODY)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+# Kinds worth another try: the server may answer next time. Not TLS, URL, proxy, size or
+# routing errors, which a retry in the next seconds cannot fix.
+RETRIED = ("connect-timeout", "read-timeout", "deadline", "refused", "dns", "closed")
+
+
+def _errno_in(exc):
+    """The first OS error number in an exception's chain (requests wraps urllib3 wraps OSError)."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, OSError) and exc.errno:
+            return exc.errno
+        reason = getattr(exc, "reason", None)
+        exc = reason if isinstance(reason, BaseException) else (
+            exc.args[0] if exc.args and isinstance(exc.args[0], BaseException)
+            else exc.__cause__ or exc.__context__)
+        seen += 1
+    return None
+
+
+def _classify(exc, deadline):
+    """The _NoAnswer for what requests raised."""
+    fresh = deadline.fresh
+    text = str(exc)
+    if deadline.expired:
+        return _NoAnswer("deadline", text, fresh=fresh)
+    exceptions = requests.exceptions
+    if isinstance(exc, (exceptions.InvalidURL, exceptions.MissingSchema, exceptions.InvalidSchema,
+                        exceptions.InvalidHeader, exceptions.URLRequired)):
+        return _NoAnswer("url", text, sent=False)
+    if isinstance(exc, exceptions.ProxyError):
+        return _NoAnswer("proxy", text, sent=False)
+    if isinstance(exc, exceptions.SSLError):
+        kind = "tls-verify" if "CERTIFICATE_VERIFY_FAILED" in text or \
+            "certificate verify failed" in text else "tls"
+        return _NoAnswer(kind, text, sent=False)
+    if isinstance(exc, exceptions.ConnectTimeout):
+        return _NoAnswer("connect-timeout", text, sent=False)
+    if isinstance(exc, exceptions.ReadTimeout):
+        return _NoAnswer("read-timeout", text, fresh=fresh)
+    if isinstance(exc, exceptions.ContentDecodingError):
+        return _NoAnswer("corrupt", text, fresh=fresh)
+    number = _errno_in(exc)
+    if number == errno.ECONNREFUSED:
+        return _NoAnswer("refused", text, sent=False)
+    if number in (errno.EHOSTUNREACH, errno.ENETUNREACH):
+        return _NoAnswer("unreachable", text, sent=False)
+    if "NameResolutionError" in text or "Name or service not known" in text \
+            or "nodename nor servname" in text or "Temporary failure in name resolution" in text:
+        return _NoAnswer("dns", text, sent=False)
+    if isinstance(exc, (exceptions.ConnectionError, exceptions.ChunkedEncodingError)):
+        return _NoAnswer("closed", text, fresh=fresh)
+    return _NoAnswer("other", text, fresh=fresh)
+
+
 def _retry_after(response):
+    """Seconds the server asks us to wait, within [0, MAX_RETRY_AFTER]; None if unusable."""
     value = response.headers.get("Retry-After")
     if value is None:
         return None
     try:
-        return min(max(float(value), 0.0), MAX_RETRY_AFTER)
+        seconds = float(value)
     except ValueError:
         return None  # an HTTP date: fall back to our own backoff
+    if math.isnan(seconds) or math.isinf(seconds):
+        return None
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
 def _reason(text):
     """The part of a verification error a human acts on (OpenSSL's own wording, kept short)."""
     lowered = text.lower()
-    if lowered.startswith("certificate verify failed"):
-        return text[:300]  # e.g. "certificate verify failed: unable to get local issuer certificate"
-    for marker in ("certificate verify failed", "hostname mismatch", "self-signed certificate",
-                   "self signed certificate", "unable to get local issuer certificate",
-                   "certificate has expired"):
+    start = lowered.find("certificate verify failed")
+    if start >= 0:  # e.g. "certificate verify failed: unable to get local issuer certificate"
+        return shown(text[start:].split(" (_ssl.c")[0].rstrip(")'\""), 200)
+    for marker in ("hostname mismatch", "self-signed certificate", "self signed certificate",
+                   "unable to get local issuer certificate", "certificate has expired"):
         if marker in lowered:
             return marker
-    return text[:300]
+    return shown(text, 200)
 
 
-def _transport_error(exc, method, url, timeout, attempts):
+def no_answer_error(exc, method, url, timeout, attempts, maybe_applied=False):
     """The EosError for a request that got no HTTP answer (after its retries, if any)."""
-    if exc.kind == "tls-verify":
-        return EosError(
-            "TLS certificate verification failed for %s %s: %s. Set ca_cert to the CA "
-            "that signed the server's certificate (or validate_certs: false, insecure)"
-            % (method, url, _reason(exc.detail)), method=method, url=url)
-    if exc.kind in ("url", "proxy"):
-        return EosError("Cannot send %s %s: %s" % (method, url, exc.detail[:300]),
-                        method=method, url=url)
-    if exc.kind == "tls":
-        return EosError("TLS handshake failed for %s %s: %s. Is it an HTTPS endpoint (and, "
-                        "if the server wants one, is client_cert right)?"
-                        % (method, url, exc.detail[:300]), method=method, url=url)
     tried = " (%d attempts)" % attempts if attempts > 1 else ""
-    why = {
-        "connect-timeout": "the connection timed out after %s s (api_timeout)" % timeout,
-        "read-timeout": "no answer within api_timeout (%s s)" % timeout,
-        "refused": "connection refused; is the URL right and the service up?",
-        "dns": "the host name does not resolve",
-        "closed": "the server closed the connection without answering",
-    }.get(exc.kind, exc.detail[:300])
-    return EosError("Cannot reach %s %s: %s%s" % (method, url, why, tried), method=method, url=url)
+    if exc.kind == "tls-verify":
+        text = ("TLS certificate verification failed for %s %s: %s. Set ca_cert to the CA "
+                "that signed the server's certificate (or validate_certs: false, insecure)"
+                % (method, url, _reason(exc.detail)))
+    elif exc.kind == "tls":
+        text = ("TLS handshake failed for %s %s: %s. Is it an HTTPS endpoint (and, if the server "
+                "wants one, is client_cert right)?" % (method, url, shown(exc.detail, 200)))
+    elif exc.kind == "url":
+        text = "Cannot send %s %s: invalid URL: %s" % (method, url, shown(exc.detail, 200))
+    elif exc.kind == "proxy":
+        text = ("Cannot send %s %s: the proxy failed or refused the request: %s. Check the "
+                "https_proxy/http_proxy/no_proxy variables" % (method, url, shown(exc.detail, 200)))
+    elif exc.kind == "too-large":
+        text = ("%s %s answered a body larger than %d MiB (after decompression): refused "
+                "without reading it all. Is the URL an EOS API endpoint?"
+                % (method, url, MAX_BODY // (1024 * 1024)))
+    else:
+        why = {
+            "connect-timeout": "the connection timed out after %s s (api_timeout)" % timeout,
+            "read-timeout": "no answer within api_timeout (%s s)" % timeout,
+            "deadline": "no complete answer within api_timeout (%s s for the whole request)"
+                        % timeout,
+            "refused": "connection refused; is the URL right and the service up?",
+            "unreachable": "no route to the host (network or host unreachable); is the URL "
+                           "right, and is the network between here and it up?",
+            "dns": "the host name does not resolve",
+            "closed": "the server closed the connection without answering",
+            "corrupt": "the answer's compressed body is corrupt",
+        }.get(exc.kind, shown(exc.detail, 200))
+        text = "Cannot reach %s %s: %s%s" % (method, url, why, tried)
+        if exc.kind == "closed" and exc.fresh and url.lower().startswith("http://"):
+            text += (". If that port speaks HTTPS, the URL must start with https:// (a TLS "
+                     "server drops a plain HTTP request like this)")
+    if maybe_applied:
+        text += (". The request was sent, so the write may have been applied: check the "
+                 "target's state before repeating it")
+    return EosError(text, method=method, url=url, maybe_applied=maybe_applied)

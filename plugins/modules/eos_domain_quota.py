@@ -128,29 +128,31 @@ changes:
   sample: {"cores": {"before": 72, "after": 100}}
 """
 
-try:
-    from urllib.parse import quote
-except ImportError:  # pragma: no cover - Python 2
-    from urllib import quote
-
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.lookups import find_domain
 from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
 from ansible_collections.easystack.eos.plugins.module_utils.quota import (
     choose_region, plan, regions_of)
+from ansible_collections.easystack.eos.plugins.module_utils.urls import segment
 
 
 def set_quotas(module):
     client = module.client
     params = module.params
     domain = find_domain(client, params["domain"])
-    path = "/v3/domain_quotas/%s" % quote(domain["id"], safe="")
-    regions = regions_of(client.get(path))
+    path = "/v3/domain_quotas/" + segment(domain["id"])
+    regions = regions_of(client.get(path), "GET %s%s" % (client.root("quota"), path))
     region = choose_region(regions, params["region"], module.settings.region_name)
     changes = plan(region, regions[region], params["quotas"], params["force"])
     after = regions[region]
     if changes.changed and not module.check_mode:
-        after = regions_of(client.patch(path, changes.patch_body())).get(region) or {}
+        answer = client.patch(path, changes.patch_body())
+        try:
+            after = regions_of(answer, "PATCH %s%s" % (client.root("quota"), path)).get(region) or {}
+        except EosError as error:
+            error.message += ". The server accepted the PATCH, so it may have been applied"
+            error.maybe_applied = True
+            raise
         not_taken = changes.not_taken(after.get("quotas") or {})
         if not_taken:
             raise EosError(

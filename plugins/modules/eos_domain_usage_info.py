@@ -128,14 +128,10 @@ summary:
      "used": null, "free": 52, "percent_allocated": 27.8, "percent_used": null}}}
 """
 
-try:
-    from urllib.parse import quote
-except ImportError:  # pragma: no cover - Python 2
-    from urllib import quote
-
 from ansible_collections.easystack.eos.plugins.module_utils.lookups import find_domain
 from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
 from ansible_collections.easystack.eos.plugins.module_utils.quota import choose_region, regions_of
+from ansible_collections.easystack.eos.plugins.module_utils.urls import segment
 from ansible_collections.easystack.eos.plugins.module_utils.usage import summarize
 
 
@@ -145,13 +141,12 @@ def read_usage(module):
     result = {"changed": False}
     if params["domain"]:
         domain = find_domain(client, params["domain"])
-        body = client.get("/v3/domain_quotas/%s" % quote(domain["id"], safe=""))
+        path = "/v3/domain_quotas/" + segment(domain["id"])
         result.update(view="domain", domain={"id": domain["id"], "name": domain.get("name")})
     else:
-        body = client.get("/v3/domain_usage")
+        path = "/v3/domain_usage"
         result["view"] = "platform"
-    regions = dict((name, dict((k, v) for k, v in data.items() if k != "quota_fake"))
-                   for name, data in regions_of(body).items())
+    regions = regions_of(client.get(path), "GET %s%s" % (client.root("quota"), path))
     if params["region"]:
         region = choose_region(regions, params["region"])
         regions = {region: regions[region]}

@@ -118,8 +118,13 @@ from ansible_collections.easystack.eos.plugins.module_utils.errors import EosErr
 from ansible_collections.easystack.eos.plugins.module_utils.lookups import (
     ID_PATTERN, domain_id_of, find_user, user_by_id, user_by_name)
 from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
+from ansible_collections.easystack.eos.plugins.module_utils.untrusted import Answer
+from ansible_collections.easystack.eos.plugins.module_utils.urls import segment
 
 USER_FIELDS = ("id", "name", "domain_id", "enabled", "password_expires_at", "options")
+# Keystone records revocations by the second: a login in the second of a password change may
+# be judged against the old state, so a verification waits this long first.
+REVOCATION_GRANULARITY = 1.1
 
 
 def public_fields(user):
@@ -134,6 +139,38 @@ def find_target(client, user, domain):
     if found is None:
         raise EosError("User '%s' not found by ID, nor by name in domain %s" % (user, domain))
     return found
+
+
+def write_password(module, user, password):
+    """PATCH the password once (never resent: a lost answer may hide an applied change).
+
+    When the answer is lost, one login as the user tells whether the password took; the
+    result then says so, or the task fails saying the write may have been applied.
+    """
+    client = module.client
+    path = "/v3/users/" + segment(user["id"])
+    try:
+        body = client.patch(path, {"user": {"password": password}}, service="identity",
+                            idempotent=False)
+    except EosError as error:
+        if not error.maybe_applied:
+            raise
+        client.http.sleep(REVOCATION_GRANULARITY)
+        if user.get("enabled", True) and client.check_password(user["id"], password):
+            module.ansible.warn("The answer to the password change was lost (%s); a login "
+                                "with the new password then succeeded, so it is set"
+                                % error.message)
+            return user
+        error.message += (". A login with the new password did not succeed afterwards, so "
+                          "whether it was set is not known")
+        raise
+    try:
+        return Answer("PATCH %s%s" % (client.root("identity"), path)).mapping(
+            body.get("user") if isinstance(body, dict) else body, "user")
+    except EosError as error:
+        error.message += ". The server accepted the PATCH, so the password may have been set"
+        error.maybe_applied = True
+        raise
 
 
 def describe(user, state):
@@ -158,11 +195,7 @@ def set_password(module):
 
     after = user
     if needed and not module.check_mode:
-        body = client.patch("/v3/users/%s" % user["id"], {"user": {"password": params["password"]}},
-                            service="identity")
-        after = (body or {}).get("user")
-        if not isinstance(after, dict):
-            raise EosError("PATCH /v3/users/%s answered without a user object" % user["id"])
+        after = write_password(module, user, params["password"])
     if not needed:
         state, after_state = "unchanged", before_state
     elif module.check_mode:

@@ -209,6 +209,8 @@ def service_command(paths, state, service):
     if service == "simulator-tls":
         common += ["--certfile", str(paths.tls / "server.pem"),
                    "--keyfile", str(paths.tls / "server.key")]
+        # Tokens issued over HTTPS name HTTPS endpoints, as a real cloud served over TLS does.
+        env["EOS_SIM_CATALOG_REWRITE"] = "%s %s" % (state["url"], state["tls_url"])
     # One process so request log lines and fault counters have a single writer; threads for
     # concurrent forks (and for tests that delay responses on purpose).
     return common + ["--workers", "1", "--threads", "16", "simulator.app:create_app()"], env

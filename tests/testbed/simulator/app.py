@@ -162,6 +162,9 @@ def create_app(environ=None):
     env = os.environ if environ is None else environ
     store = Store(env["EOS_SIM_DB"], env["EOS_SIM_FIXTURE"])
     keystone = Keystone(env["EOS_SIM_KEYSTONE_URL"])
+    # "<plain URL> <TLS URL>": the HTTPS instance hands out a catalog that names itself.
+    catalog_rewrite = tuple(
+        json.dumps(url)[1:-1].encode() for url in env.get("EOS_SIM_CATALOG_REWRITE", "").split())
     control_token = env.get("EOS_SIM_CONTROL_TOKEN", "")
 
     app = Flask("eos_quota_simulator")
@@ -348,7 +351,10 @@ def create_app(environ=None):
                 allow_redirects=False)
         except requests.RequestException as exc:
             raise ApiError(502, "Keystone is unreachable from the EOS endpoint: %s" % exc) from exc
-        response = Response(upstream.content, status=upstream.status_code)
+        content = upstream.content
+        if catalog_rewrite and path == "v3/auth/tokens" and request.method in ("POST", "GET"):
+            content = content.replace(*catalog_rewrite)
+        response = Response(content, status=upstream.status_code)
         for key, value in upstream.headers.items():
             if key.lower() not in NOT_FORWARDED:
                 response.headers[key] = value

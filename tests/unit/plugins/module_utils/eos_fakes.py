@@ -1,25 +1,28 @@
 # -*- coding: utf-8 -*-
 # Copyright: easystack.eos contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Fakes for the module_utils unit tests: a transport answering from a handler, settings, secrets."""
+"""Fakes for the module_utils unit tests: a requests adapter answering from a handler, settings,
+secrets. The session under test is the real one (new_http's configuration, streaming, bounds):
+only the adapter that would open sockets is replaced."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 import contextlib
+import io
 import json
 import os
 
-from email.message import Message
-
 import pytest
+import requests
+from requests.adapters import BaseAdapter
+from urllib3.response import HTTPResponse
 
 from ansible.module_utils import basic
 
 from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
-from ansible_collections.easystack.eos.plugins.module_utils.session import EosSession
-from ansible_collections.easystack.eos.plugins.module_utils.transport import Response
+from ansible_collections.easystack.eos.plugins.module_utils.session import EosSession, new_http
 
 try:
     from ansible.module_utils.testing import patch_module_args
@@ -62,25 +65,33 @@ class FakeRequest:
         self.method, self.url, self.headers, self.body = method, url, headers, body
 
 
-class FakeTransport:
-    """Answers every request from ``handler(request)``: a ``reply(...)`` tuple or an exception
-    (a TransportError, as the real transport raises when there is no answer)."""
+class FakeAdapter(BaseAdapter):
+    """Answers every request from ``handler(request)``: a ``reply(...)`` tuple, or an exception
+    to raise (a requests exception, as the real adapter raises when there is no answer)."""
 
     def __init__(self, handler):
+        super(FakeAdapter, self).__init__()
         self.handler = handler
         self.sent = []
 
-    def send(self, method, url, headers, body, timeout):
-        self.sent.append({"method": method, "url": url, "headers": dict(headers),
-                          "body": json.loads(body) if body else None, "timeout": timeout})
-        answer = self.handler(FakeRequest(method, url, dict(headers), body))
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        body = request.body
+        self.sent.append({"method": request.method, "url": request.url,
+                          "headers": dict(request.headers),
+                          "body": json.loads(body) if body else None, "timeout": timeout,
+                          "verify": verify, "cert": cert, "stream": stream, "proxies": proxies})
+        answer = self.handler(FakeRequest(request.method, request.url, dict(request.headers), body))
         if isinstance(answer, Exception):
             raise answer
         status, headers, raw, reason = answer
-        message = Message()  # what http.client gives: case-insensitive get()
-        for name, value in headers.items():
-            message[name] = value
-        return Response(status, reason or "", message, raw)
+        raw_response = HTTPResponse(body=io.BytesIO(raw), headers=headers, status=status,
+                                    reason=reason or "", preload_content=False,
+                                    decode_content=True)
+        response = requests.adapters.HTTPAdapter().build_response(request, raw_response)
+        return response
+
+    def close(self):
+        pass
 
 
 def settings_of(params=None, **overrides):
@@ -94,9 +105,14 @@ def settings_of(params=None, **overrides):
 def fake_session(handler, settings=None, sleeps=None):
     """An EosSession whose HTTP goes to ``handler``; sleeps are recorded in ``sleeps``."""
     sleeps = [] if sleeps is None else sleeps
-    transport = FakeTransport(handler)
-    session = EosSession(settings or settings_of(), sleep=sleeps.append, transport=transport)
+    settings = settings or settings_of()
+    adapter = FakeAdapter(handler)
+    http = new_http(settings)
+    http.mount("https://", adapter)
+    http.mount("http://", adapter)
+    session = EosSession(settings, sleep=sleeps.append, http=http)
     session.sleeps = sleeps
+    session.adapter = adapter
     return session
 
 

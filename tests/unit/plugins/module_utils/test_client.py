@@ -78,7 +78,7 @@ def client_for(cloud, settings=None):
 
 
 def sent(session, method=None, url=None):
-    return [entry for entry in session.transport.sent
+    return [entry for entry in session.adapter.sent
             if (method is None or entry["method"] == method) and (url is None or entry["url"] == url)]
 
 
@@ -157,7 +157,7 @@ def test_auth_401_names_who_and_never_the_secret(auth, auth_type, who):
     assert str(error).startswith("Authentication failed for %s: The request you have made requires "
                                  "authentication. Check the credentials" % who)
     assert (error.status, error.request_id, error.method, error.url) == (401, "req-auth", "POST", TOKENS_URL)
-    assert len(session.transport.sent) == 1
+    assert len(session.adapter.sent) == 1
     assert secrets == []
 
 
@@ -197,9 +197,10 @@ def test_endpoint_override_beats_the_catalog():
 
 @pytest.mark.parametrize("params, root", [
     ({"region_name": "RegionOne"}, "https://quota.example"),
-    ({"region_name": "RegionOne", "interface": "internal"}, "http://quota.internal:9999"),
+    ({"region_name": "RegionOne", "interface": "internal", "allow_http_endpoints": True},
+     "http://quota.internal:9999"),
     ({"region_name": "RegionTwo"}, "https://quota-two.example"),
-    ({"interface": "internal"}, "http://quota.internal:9999"),
+    ({"interface": "internal", "allow_http_endpoints": True}, "http://quota.internal:9999"),
 ])
 def test_quota_endpoint_from_the_catalog(params, root):
     client, _session, _secrets = client_for(Cloud(), settings_of(service_type="quota", **params))
@@ -215,7 +216,8 @@ def test_quota_endpoint_in_several_regions_needs_region_name():
 def test_default_service_type_is_identity():
     cloud = Cloud()
     cloud.route("GET", "http://keystone.internal:5000/v3/domain_usage", reply(200, {"domain": {}}))
-    client, _session, _secrets = client_for(cloud, settings_of(interface="internal"))
+    client, _session, _secrets = client_for(cloud, settings_of(interface="internal",
+                                                              allow_http_endpoints=True))
     assert client.settings.service_type == "identity"
     assert client.get("/v3/domain_usage") == {"domain": {}}
 
@@ -234,7 +236,8 @@ def test_no_quota_endpoint_lists_the_catalog():
 
 @pytest.mark.parametrize("params, root", [
     ({"region_name": "RegionOne"}, "https://keystone.example:5000"),
-    ({"region_name": "RegionOne", "interface": "internal"}, "http://keystone.internal:5000"),
+    ({"region_name": "RegionOne", "interface": "internal", "allow_http_endpoints": True},
+     "http://keystone.internal:5000"),
     ({"region_name": "RegionTwo"}, "https://keystone.example:5000"),
     ({"region_name": "RegionTwo", "auth": dict(settings_of().auth, auth_url="https://id.example/identity/v3")},
      "https://id.example/identity"),
@@ -257,13 +260,84 @@ def test_roots_are_found_again_after_reauthentication():
     assert client.root("quota") == "https://quota.example"
 
 
-def test_empty_body_is_none_and_patch_is_idempotent():
+@pytest.mark.parametrize("service, settings", [
+    ("quota", quota_settings(interface="internal")),
+    ("identity", settings_of(interface="internal")),
+])
+def test_an_http_catalog_endpoint_behind_an_https_auth_url_is_refused(service, settings):
+    """The token (and a user's new password) would go in clear: nothing is sent there."""
     cloud = Cloud()
-    cloud.route("PATCH", "https://quota.example/v3/domain_quotas/d1", reply(503), reply(200))
+    client, session, _secrets = client_for(cloud, settings)
+    error = failing(client.get, "/v3/domain_usage", service=service)
+    assert "is plain http:// while auth_url %s is https://" % AUTH_URL in str(error)
+    assert "allow_http_endpoints: true" in str(error)
+    assert [entry["method"] for entry in session.adapter.sent] == ["POST"]  # the login only
+
+
+def test_an_http_auth_url_may_have_http_endpoints():
+    auth = dict(settings_of().auth, auth_url="http://keystone.example:5000/v3")
+    client, _session, _secrets = client_for(Cloud(), quota_settings(auth=auth, interface="internal"))
+    assert client.root("quota") == "http://quota.internal:9999"
+
+
+@pytest.mark.parametrize("url, words", [
+    ("https://quota.example/v3?q=1", "query string or fragment"),
+    ("https://quota.example/v3#frag", "query string or fragment"),
+    ("https://quota.example/v3?", "query string or fragment"),
+    ("https://quota example/v3", "contains a space"),
+    ("https://quota.example/\x1b[2Jv3", "control character"),
+    ("ftp://quota.example/v3", "must start with https://"),
+])
+def test_a_catalog_url_that_would_send_requests_elsewhere_is_refused(url, words):
+    url = url.replace("\\x1b", "\x1b")
+    catalog = [{"type": "quota", "endpoints": [endpoint("public", url)]}]
+    client, session, _secrets = client_for(Cloud(catalog), quota_settings())
+    error = failing(client.get, "/v3/domain_usage")
+    assert words in str(error) and "\x1b" not in str(error)
+    assert len(session.adapter.sent) == 1  # the login; nothing went to that URL
+
+
+@pytest.mark.parametrize("body", [
+    {"token": "not-a-dict"}, {"token": {"catalog": {"a": 1}}}, {"token": {"catalog": ["x"]}},
+    {"token": {"catalog": [{"type": "quota", "endpoints": [{"url": None}]}]}},
+    {"token": {"roles": "admin"}}, ["a", "list"],
+])
+def test_a_token_answer_of_the_wrong_shape_is_a_clean_failure(body):
+    cloud = Cloud()
+    cloud.route("POST", TOKENS_URL, reply(201, body, {"X-Subject-Token": TOKEN}))
+    client, _session, _secrets = client_for(cloud)
+    error = failing(client.authenticate)
+    assert str(error).startswith("POST %s: the answer's " % TOKENS_URL), str(error)
+    assert "cannot be used" in str(error)
+
+
+def test_patch_is_idempotent_and_retried():
+    cloud = Cloud()
+    cloud.route("PATCH", "https://quota.example/v3/domain_quotas/d1", reply(503), reply(200, {"domain": {}}))
     client, session, _secrets = client_for(cloud)
-    assert client.patch("/v3/domain_quotas/d1", {"domain": {"cores": 4}}) is None
+    assert client.patch("/v3/domain_quotas/d1", {"domain": {"cores": 4}}) == {"domain": {}}
     patches = sent(session, "PATCH")
     assert len(patches) == 2 and patches[1]["body"] == {"domain": {"cores": 4}}
+
+
+@pytest.mark.parametrize("answer", [reply(200), reply(204), reply(200, raw=b"<html>ok</html>")])
+def test_a_write_answer_that_cannot_be_read_may_have_been_applied(answer):
+    """An empty or broken 2xx to a write: the server took it, so the task must not hide it."""
+    cloud = Cloud()
+    cloud.route("PATCH", "https://quota.example/v3/domain_quotas/d1", answer)
+    client, _session, _secrets = client_for(cloud)
+    error = failing(client.call, "PATCH", "/v3/domain_quotas/d1", body={"domain": {"cores": 4}},
+                    expected=(200, 204))
+    assert error.maybe_applied and error.fail_kwargs()["changed"] is True
+    assert "the write may have been applied" in str(error)
+    assert "service_type" not in str(error)
+
+
+def test_an_empty_read_answer_is_none():
+    cloud = Cloud()
+    cloud.route("GET", "https://quota.example/v3/x", reply(200))
+    client, _session, _secrets = client_for(cloud)
+    assert client.get("/v3/x") is None
 
 
 def test_check_password():

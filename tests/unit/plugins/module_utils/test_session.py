@@ -7,20 +7,36 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import errno
 import sys
 
 import pytest
+import requests
+from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
 from ansible_collections.easystack.eos.plugins.module_utils.session import BACKOFF, MAX_RETRIES, MAX_RETRY_AFTER
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.session import EosSession
-from ansible_collections.easystack.eos.plugins.module_utils.transport import TransportError
 from ansible_collections.easystack.eos.plugins.module_utils.version import COLLECTION_VERSION
 from ansible_collections.easystack.eos.tests.unit.plugins.module_utils.eos_fakes import (
     PASSWORD, TOKEN, assert_no_secret, fake_session, reply, settings_of)
 
 URL = "https://quota.example:9999/v3/domain_usage"
 KEYSTONE_404 = {"error": {"code": 404, "title": "Not Found", "message": "Could not find domain: acme."}}
+
+
+def no_connection(number, text):
+    """What requests raises when the connection could not be made (an OSError underneath)."""
+    cause = OSError(number, text)
+    reason = NewConnectionError(None, "Failed to establish a new connection: [Errno %d] %s"
+                                % (number, text))
+    reason.__cause__ = cause
+    return requests.exceptions.ConnectionError(MaxRetryError(None, "/", reason))
+
+
+REFUSED = no_connection(errno.ECONNREFUSED, "Connection refused")
+CLOSED = requests.exceptions.ConnectionError(ProtocolError(
+    "Connection aborted.", ConnectionResetError("Remote end closed connection without response")))
 
 
 def answers(*replies):
@@ -45,23 +61,25 @@ def test_headers_timeout_and_tls_settings():
     session = fake_session(answers(reply(200, {"ok": True})), settings)
     response = session.request("PATCH", URL, body={"cores": 10}, headers={"X-Auth-Token": TOKEN})
     assert session.json(response, "PATCH", URL) == {"ok": True}
-    sent = session.transport.sent[0]
-    assert sent["headers"]["User-Agent"] == "easystack.eos/%s python/%d.%d" % (
-        (COLLECTION_VERSION,) + tuple(sys.version_info[:2]))
+    sent = session.adapter.sent[0]
+    assert sent["headers"]["User-Agent"] == "easystack.eos/%s python-requests/%s python/%d.%d" % (
+        (COLLECTION_VERSION, requests.__version__) + tuple(sys.version_info[:2]))
     assert sent["headers"]["User-Agent"].startswith("easystack.eos/")
     assert sent["headers"]["Accept"] == "application/json"
     assert sent["headers"]["Content-Type"] == "application/json"
     assert sent["headers"]["X-Auth-Token"] == TOKEN
     assert sent["body"] == {"cores": 10}
-    assert sent["timeout"] == 7.0
+    assert sent["timeout"] == (7.0, 7.0)
+    assert sent["verify"] == "/ca/eos.pem" and sent["cert"] == ("/c/me.crt", "/c/me.key")
+    assert sent["stream"] is True
     assert session.requests_sent == 1
 
 
 def test_get_sends_no_body():
     session = fake_session(answers(reply(200, {})))
     session.request("GET", URL)
-    assert session.transport.sent[0]["body"] is None
-    assert "Content-Type" not in session.transport.sent[0]["headers"]
+    assert session.adapter.sent[0]["body"] is None
+    assert "Content-Type" not in session.adapter.sent[0]["headers"]
 
 
 @pytest.mark.parametrize("status", [429, 502, 503, 504])
@@ -99,11 +117,31 @@ def test_non_idempotent_calls_are_not_retried(method, idempotent):
     assert error.status == 503 and "attempts" not in str(error)
 
 
-def test_non_idempotent_post_not_retried_after_connection_error():
-    session = fake_session(lambda request: TransportError("refused", "[Errno 111] Connection refused"))
-    error = failing(session, "POST", body={"x": 1})
+def test_a_request_that_never_left_is_retried_even_when_not_idempotent():
+    """Refused: nothing reached the server, so sending again cannot apply anything twice."""
+    session = fake_session(answers(REFUSED, reply(200, {})))
+    session.request("PATCH", URL, body={"x": 1}, idempotent=False)
+    assert session.requests_sent == 2 and session.sleeps == [BACKOFF]
+
+
+def test_a_non_idempotent_write_is_not_resent_after_a_lost_answer():
+    session = fake_session(answers(CLOSED, reply(200, {})))
+    error = failing(session, "PATCH", body={"x": 1}, idempotent=False)
     assert session.requests_sent == 1 and session.sleeps == []
-    assert "connection refused" in str(error) and "attempts" not in str(error)
+    assert error.maybe_applied and error.fail_kwargs()["changed"] is True
+    assert "the write may have been applied" in str(error)
+
+
+def test_a_retried_write_that_finally_fails_may_still_have_been_applied():
+    session = fake_session(answers(CLOSED, reply(400, {"error": {"message": "no"}})))
+    error = failing(session, "PATCH", body={"x": 1}, idempotent=True)
+    assert session.requests_sent == 2
+    assert error.maybe_applied and "may have been applied" in str(error)
+
+
+def test_a_read_that_fails_is_never_called_applied():
+    error = failing(fake_session(lambda request: CLOSED))
+    assert not error.maybe_applied and "changed" not in error.fail_kwargs()
 
 
 def test_server_error_500_is_not_retried():
@@ -114,7 +152,8 @@ def test_server_error_500_is_not_retried():
 
 @pytest.mark.parametrize("value, slept", [
     ("7", 7.0), ("0", 0.0), ("-3", 0.0), ("1.5", 1.5), ("9999", MAX_RETRY_AFTER),
-    ("Wed, 21 Oct 2037 07:28:00 GMT", BACKOFF),
+    ("Wed, 21 Oct 2037 07:28:00 GMT", BACKOFF), ("nan", BACKOFF), ("NaN", BACKOFF),
+    ("inf", BACKOFF), ("-inf", BACKOFF),
 ])
 def test_retry_after_is_honoured(value, slept):
     session = fake_session(answers(reply(429, headers={"Retry-After": value}), reply(200, {})))
@@ -123,8 +162,7 @@ def test_retry_after_is_honoured(value, slept):
 
 
 def test_connection_errors_are_retried_for_idempotent_calls():
-    session = fake_session(lambda request: TransportError(
-        "refused", "[Errno 111] Connection refused"))
+    session = fake_session(lambda request: REFUSED)
     error = failing(session)
     assert session.requests_sent == MAX_RETRIES + 1
     assert session.sleeps == [0.5, 1.0, 2.0]
@@ -133,36 +171,43 @@ def test_connection_errors_are_retried_for_idempotent_calls():
 
 
 def test_connection_error_then_success():
-    queue = [TransportError("closed", "RemoteDisconnected: Remote end closed connection"), reply(200, {"ok": 1})]
+    queue = [CLOSED, reply(200, {"ok": 1})]
     session = fake_session(lambda request: queue.pop(0))
     assert session.request("GET", URL).status_code == 200
     assert session.sleeps == [0.5]
 
 
-@pytest.mark.parametrize("exc, words", [
-    (TransportError("read-timeout", "timed out"), "no answer within api_timeout (30.0 s)"),
-    (TransportError("connect-timeout", "timed out"), "connection timed out after 30.0 s (api_timeout)"),
-    (TransportError("dns", "[Errno -2] Name or service not known"), "does not resolve"),
-    (TransportError("closed", "RemoteDisconnected: closed"), "closed the connection"),
-    (TransportError("refused", "[Errno 111] Connection refused"), "connection refused"),
-    (TransportError("other", "OSError: [Errno 113] No route to host"), "No route to host"),
+@pytest.mark.parametrize("exc, words, attempts", [
+    (requests.exceptions.ReadTimeout("timed out"), "no answer within api_timeout (30.0 s)", 4),
+    (requests.exceptions.ConnectTimeout("timed out"), "connection timed out after 30.0 s (api_timeout)", 4),
+    (requests.exceptions.ConnectionError("NameResolutionError: [Errno -2] Name or service not known"),
+     "does not resolve", 4),
+    (CLOSED, "closed the connection", 4),
+    (REFUSED, "connection refused", 4),
+    (no_connection(errno.EHOSTUNREACH, "No route to host"), "no route to the host", 1),
+    (no_connection(errno.ENETUNREACH, "Network is unreachable"), "no route to the host", 1),
+    (requests.exceptions.ContentDecodingError("incorrect header check"), "compressed body is corrupt", 1),
 ])
-def test_connection_error_messages(exc, words):
+def test_connection_error_messages(exc, words, attempts):
+    """Each failure says what it is (no route is not 'closed'), and only what may pass is retried."""
     session = fake_session(lambda request: exc)
-    error = failing(session, "POST")
+    error = failing(session, "POST", idempotent=True)
     assert words in str(error)
     assert str(error).startswith("Cannot reach POST %s" % URL)
+    assert session.requests_sent == attempts
 
 
 def test_timeout_message_names_the_configured_timeout():
-    session = fake_session(lambda request: TransportError("read-timeout", "x"), settings_of(api_timeout=4.5))
+    session = fake_session(lambda request: requests.exceptions.ReadTimeout("x"), settings_of(api_timeout=4.5))
     error = failing(session, "POST")
     assert "api_timeout (4.5 s)" in str(error)
 
 
 def test_tls_error_mentions_ca_cert_and_is_not_retried():
-    session = fake_session(lambda request: TransportError(
-        "tls-verify", "certificate verify failed: unable to get local issuer certificate"))
+    session = fake_session(lambda request: requests.exceptions.SSLError(
+        "HTTPSConnectionPool(host='eos', port=443): Max retries exceeded with url: /v3 (Caused by "
+        "SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify "
+        "failed: unable to get local issuer certificate (_ssl.c:1000)')))"))
     error = failing(session)
     assert session.requests_sent == 1
     assert "TLS certificate verification failed for GET %s" % URL in str(error)
@@ -171,7 +216,8 @@ def test_tls_error_mentions_ca_cert_and_is_not_retried():
 
 
 def test_tls_handshake_error_is_not_retried_and_says_what_to_check():
-    session = fake_session(lambda request: TransportError("tls", "[SSL: WRONG_VERSION_NUMBER] wrong version number"))
+    session = fake_session(lambda request: requests.exceptions.SSLError(
+        "[SSL: WRONG_VERSION_NUMBER] wrong version number"))
     error = failing(session)
     assert session.requests_sent == 1
     assert str(error).startswith("TLS handshake failed for GET %s: [SSL: WRONG_VERSION_NUMBER]" % URL)
@@ -179,12 +225,12 @@ def test_tls_handshake_error_is_not_retried_and_says_what_to_check():
 
 
 @pytest.mark.parametrize("url", ["keystone.example/v3/auth/tokens", "ftp://keystone.example/v3", "https:///v3",
-                                 "https://keystone.example:99999/v3"])
-def test_invalid_url_is_an_eos_error_before_any_connection(url):
-    session = EosSession(settings_of())  # the real transport: it must refuse before connecting
+                                 "https://keystone.example:99999/v3", "https://key stone.example/v3"])
+def test_invalid_url_is_a_clean_error_that_is_not_retried(url):
+    session = EosSession(settings_of(), sleep=pytest.fail)  # the real adapter: refuses before connecting
     error = failing(session, url=url)
     assert str(error).startswith("Cannot send GET %s: invalid URL" % url)
-    assert session.requests_sent == 1 and not session.transport._connections
+    assert session.requests_sent == 1
 
 
 def test_error_carries_status_request_id_method_url_and_api_message():
@@ -234,7 +280,7 @@ def test_non_json_success_body_is_an_eos_error():
         session.json(response, "GET", URL)
     error = info.value
     assert (error.status, error.request_id, error.method, error.url) == (200, "req-7", "GET", URL)
-    assert "not valid JSON (text/html, 25 bytes)" in str(error)
+    assert "not valid JSON (text/html, 25 bytes: Expecting value" in str(error)
 
 
 def test_password_in_body_never_reaches_the_error():
@@ -248,7 +294,7 @@ def test_password_in_body_never_reaches_the_error():
     ({"validate_certs": False}, False),
     ({"ca_cert": "/ca/eos.pem"}, "/ca/eos.pem"),
 ])
-def test_tls_settings_reach_the_transport(params, expected):
+def test_tls_settings_reach_requests(params, expected):
     settings = settings_of(client_cert="/c/me.crt", client_key="/c/me.key", **params)
-    transport = EosSession(settings).transport
-    assert (transport.verify, transport.client_cert, transport.client_key) == (expected, "/c/me.crt", "/c/me.key")
+    http = EosSession(settings).http
+    assert (http.verify, http.cert) == (expected, ("/c/me.crt", "/c/me.key"))

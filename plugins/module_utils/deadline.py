@@ -1,0 +1,105 @@
+# -*- coding: utf-8 -*-
+# Copyright: easystack.eos contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A deadline for a whole request (connect, headers, body), which requests does not have.
+
+requests' ``timeout`` bounds each socket operation, so a server that sends one byte a second
+never times out. ``Deadline`` is a timer that shuts the request's socket down when the time is
+up; the blocked read then fails at once, and session.py reports the deadline. It needs the
+connection urllib3 is using, which ``DeadlineAdapter`` (a requests HTTPAdapter whose pools note
+each connection they hand out) records on the deadline of the current thread.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import socket
+import threading
+
+try:
+    from requests.adapters import HTTPAdapter
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+except ImportError:  # session.py reports the missing library; nothing here is used then
+    HTTPAdapter = HTTPConnectionPool = HTTPSConnectionPool = object
+
+_CURRENT = threading.local()
+RECHECK = 0.05  # seconds: the connection may still be connecting when the time is up
+
+
+class Deadline:
+    """``with Deadline(seconds) as deadline:`` around one request and the reading of its body."""
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+        self.connection = None
+        self.fresh = None  # whether the connection was opened for this request
+        self.expired = False
+        self._done = threading.Event()
+        self._timer = None
+
+    def __enter__(self):
+        _CURRENT.deadline = self
+        self._arm(self.seconds)
+        return self
+
+    def __exit__(self, *exc_info):
+        self._done.set()
+        self._timer.cancel()
+        _CURRENT.deadline = None
+        return False
+
+    def _arm(self, seconds):
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _expire(self):
+        if self._done.is_set():
+            return
+        self.expired = True
+        sock = getattr(self.connection, "sock", None)
+        if sock is None:
+            self._arm(RECHECK)  # not connected yet (the connect timeout bounds that step)
+            return
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # already closed: the request has ended anyway
+
+
+class _NotingPool:
+    """Notes the connection it hands out on the current thread's deadline."""
+
+    def _get_conn(self, timeout=None):
+        connection = super(_NotingPool, self)._get_conn(timeout)  # pylint: disable=no-member
+        deadline = getattr(_CURRENT, "deadline", None)
+        if deadline is not None:
+            deadline.connection = connection
+            deadline.fresh = getattr(connection, "sock", None) is None
+        return connection
+
+
+class _HTTPPool(_NotingPool, HTTPConnectionPool):
+    pass
+
+
+class _HTTPSPool(_NotingPool, HTTPSConnectionPool):
+    pass
+
+
+POOL_CLASSES = {"http": _HTTPPool, "https": _HTTPSPool}
+
+
+class DeadlineAdapter(HTTPAdapter):
+    """requests' own adapter, with pools that let a ``Deadline`` reach the connection."""
+
+    def init_poolmanager(self, *args, **kwargs):
+        super(DeadlineAdapter, self).init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = POOL_CLASSES
+
+    def proxy_manager_for(self, proxy, **proxy_kwargs):
+        manager = super(DeadlineAdapter, self).proxy_manager_for(proxy, **proxy_kwargs)
+        if not proxy.lower().startswith("socks"):  # SOCKS pools are urllib3's own subclasses
+            manager.pool_classes_by_scheme = POOL_CLASSES
+        return manager

@@ -1,0 +1,127 @@
+# -*- coding: utf-8 -*-
+# Copyright: easystack.eos contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the server sends is untrusted: text for messages, JSON, and the values read from it.
+
+Every server-supplied string that reaches a message goes through ``shown`` (no control
+characters, bounded length), every body through ``parse_json`` (no NaN/Infinity, bounded
+nesting), and every value the modules compute with through the typed getters here, which fail
+with an EosError naming the endpoint and the item instead of crashing later.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import math
+import re
+
+from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+
+# A few hundred characters say what went wrong; more is a server dumping a page on us.
+TEXT_LIMIT = 300
+# Keystone and the EOS API nest four or five levels; 32 leaves room without inviting abuse.
+MAX_NESTING = 32
+# Below 2**53 floats and ints compare exactly; no real quota comes near it.
+LARGEST_NUMBER = 2 ** 53
+
+# C0/C1 controls, DEL, and the invisible format characters (bidi overrides, zero-width) that
+# could repaint a terminal line or hide text.
+_UNPRINTABLE = re.compile(u"[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e"
+                          u"\u2060-\u206f\ufeff]+")
+
+
+def shown(value, limit=TEXT_LIMIT):
+    """``value`` as one printable line of at most ``limit`` characters (plus a note if cut)."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    text = _UNPRINTABLE.sub(" ", u"%s" % (value,)).strip()
+    text = re.sub(u" {2,}", " ", text)
+    if len(text) > limit:
+        return u"%s... (%d more characters)" % (text[:limit], len(text) - limit)
+    return text
+
+
+def _reject_constant(name):
+    raise ValueError("%s is not a JSON number" % name)
+
+
+def parse_json(raw):
+    """The JSON document in ``raw`` (bytes); ValueError when it is not strict, bounded JSON."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError("the body is not UTF-8")
+    try:
+        document = json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise ValueError("the JSON is nested deeper than %d levels" % MAX_NESTING)
+    if _depth_exceeds(document, MAX_NESTING):
+        raise ValueError("the JSON is nested deeper than %d levels" % MAX_NESTING)
+    return document
+
+
+def _depth_exceeds(document, limit):
+    """Iterative, so that checking a deep document cannot itself recurse too deep."""
+    stack = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth > limit:
+                return True
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+class Answer:
+    """Checks the values of one decoded answer; a failure names the request and the item."""
+
+    def __init__(self, where):
+        self.where = where  # e.g. "GET https://eos.example/v3/domain_quotas/1234"
+
+    def fail(self, item, problem):
+        return EosError("%s: the answer's %s is %s, so the answer cannot be used (is the "
+                        "endpoint an EOS API?)" % (self.where, item, problem))
+
+    def mapping(self, value, item):
+        if not isinstance(value, dict):
+            raise self.fail(item, "%s, not an object" % kind_of(value))
+        return value
+
+    def sequence(self, value, item):
+        if not isinstance(value, list):
+            raise self.fail(item, "%s, not a list" % kind_of(value))
+        return value
+
+    def text(self, value, item):
+        if not isinstance(value, str) or not value:
+            raise self.fail(item, "%s, not a non-empty string" % kind_of(value))
+        return value
+
+    def number(self, value, item):
+        """A finite int or float (not a boolean, not NaN, not beyond 2**53)."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.fail(item, "%s, not a number" % kind_of(value))
+        if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+            raise self.fail(item, "%s, not a finite number" % kind_of(value))
+        if abs(value) > LARGEST_NUMBER:
+            raise self.fail(item, "%s, beyond %d" % (kind_of(value), LARGEST_NUMBER))
+        return value
+
+    def numbers(self, value, item):
+        """A ``{name: number}`` mapping, every value checked."""
+        mapping = self.mapping(value, item)
+        for name, number in mapping.items():
+            self.number(number, "%s.%s" % (item, shown(name, 60)))
+        return mapping
+
+
+def kind_of(value):
+    """A short, safe description of a wrongly typed value: its type and, if small, itself."""
+    if value is None:
+        return "null"
+    if isinstance(value, (dict, list)):
+        return "a JSON %s" % ("object" if isinstance(value, dict) else "list")
+    return "%s %s" % (type(value).__name__, shown(repr(value), 40))
