@@ -31,7 +31,12 @@ options:
     type: dict
     suboptions:
       auth_url:
-        description: Keystone (EOS identity) URL, with or without the trailing C(/v3). E(OS_AUTH_URL).
+        description:
+          - Keystone (EOS identity) URL, with or without the trailing C(/v3). E(OS_AUTH_URL).
+          - Use C(https://). A plain C(http://) URL to anything but this machine (C(localhost),
+            C(127.0.0.0/8), C(::1)) warns that the credentials travel unencrypted.
+          - Credentials written into the URL (C(https://user:password@host)) are sent as HTTP
+            Basic auth and masked in every message.
         type: str
       username:
         description: User name. E(OS_USERNAME).
@@ -104,7 +109,15 @@ options:
   endpoint_override:
     description:
       - URL of the quota API, skipping the catalog (with or without the trailing C(/v3)).
+      - Like every API root, it must have no query string or fragment.
     type: str
+  allow_http_endpoints:
+    description:
+      - Accept catalog endpoints on plain C(http://) although O(auth.auth_url) is C(https://).
+      - By default such an endpoint is refused before anything is sent to it - the token and a
+        user's new password would travel unencrypted.
+    type: bool
+    default: false
   validate_certs:
     description:
       - Verify TLS certificates. Defaults to the cloud's C(verify), else V(true).
@@ -113,8 +126,9 @@ options:
   ca_cert:
     description:
       - CA bundle to verify the server's certificate with. E(OS_CACERT).
-      - Without it, the system's CA store is used (OpenSSL's default paths, which
-        E(SSL_CERT_FILE) and E(SSL_CERT_DIR) override).
+      - Without it, the CA store requests uses - E(REQUESTS_CA_BUNDLE) or E(CURL_CA_BUNDLE) when
+        set, else the certifi bundle. O(ca_cert) and O(validate_certs=false) always win over
+        those variables.
     type: path
     aliases: [cacert]
   client_cert:
@@ -124,7 +138,11 @@ options:
     description: Key of O(client_cert). E(OS_KEY).
     type: path
   api_timeout:
-    description: Seconds to wait for each HTTP answer. Defaults to the cloud's, else 30.
+    description:
+      - Seconds one HTTP request may take as a whole - connecting, the headers and the whole body.
+        A server that answers slowly, byte by byte, is cut off at this deadline.
+      - Defaults to the cloud's, else 30. A request that is retried gets the full time for each
+        attempt.
     type: float
   token_cache:
     description:
@@ -140,16 +158,20 @@ options:
         expires.
     type: bool
 requirements:
-  - python >= 3.7 (the standard library only; no Python packages to install on the target)
+  - python >= 3.7
+  - requests >= 2.25 (on the host that runs the module)
 notes:
   - Authentication is Keystone v3 (C(POST /v3/auth/tokens)); the quota endpoint comes from the
     token's catalog.
   - Calls are retried (up to 3 times, with backoff) on connection errors, timeouts, HTTP 429
-    (honouring C(Retry-After)), 502, 503 and 504 when they are safe to repeat.
-  - "Proxies come from the environment as curl and requests read them: E(https_proxy),
-    E(http_proxy), E(all_proxy) (lower or upper case; an C(http://) proxy, optionally with
-    C(user:password@)) and E(no_proxy) (hosts, C(.domain) suffixes, C(host:port), address ranges
-    such as C(10.0.0.0/8) for servers named by an IP address, or C(*))."
+    (honouring C(Retry-After)), 502, 503 and 504 when they are safe to repeat. A password change
+    is never resent - when its answer is lost, one login as the user tells whether it took.
+  - Redirects are not followed (a 3xx fails, naming its C(Location)); C(~/.netrc) is never read;
+    an answer larger than 4 MiB (after decompression) is refused.
+  - "Proxies come from the environment as requests reads them: E(https_proxy), E(http_proxy),
+    E(all_proxy) (lower or upper case, optionally with C(user:password@)) and E(no_proxy) (hosts,
+    domain suffixes, C(host:port), address ranges such as C(10.0.0.0/8) for servers named by an IP
+    address, or C(*))."
   - "All modules are in the action group C(easystack.eos.eos): set O(cloud) or O(auth) once per
     play under C(module_defaults) with the key C(group/easystack.eos.eos)."
 """

@@ -32,8 +32,8 @@ class EosModule:
         self.ansible = AnsibleModule(argument_spec=spec, **kwargs)
         if REQUESTS_IMPORT_ERROR:
             self.ansible.fail_json(msg=missing_required_lib(
-                "requests", reason="to talk to the EOS API (install python3-requests or "
-                "'pip install requests' for the Python that runs the module)"),
+                "requests", reason="to talk to the EOS API: pip install requests, or the "
+                "python3-requests package, for the Python that runs the module"),
                 exception=REQUESTS_IMPORT_ERROR)
         self.params = self.ansible.params
         self._client = None

@@ -1,12 +1,13 @@
 """The collection's execution-environment metadata and the example EE definition, checked with
 ansible-builder itself (no container engine and no test bed needed).
 
-- ``ansible-builder introspect`` finds no dependency at all (meta/execution-environment.yml
-  declares none), and nothing of the test requirements;
-- the plugins import only the standard library and ansible-core, which is what makes that true;
+- ``ansible-builder introspect`` finds exactly ``requests`` (meta/execution-environment.yml
+  names meta/ee-requirements.txt), and nothing of the test requirements;
+- the plugins import only the standard library, ansible-core and requests, which is what makes
+  that list complete;
 - ``ansible-builder create`` renders docs/execution-environment.yml, and the steps of the
   rendered build that can run here (ansible-galaxy installing the collection from the build
-  context, then the build's own introspect.py) end with nothing to pip-install.
+  context, then the build's own introspect.py) end with requests to pip-install.
 """
 import ast
 import shutil
@@ -34,19 +35,25 @@ def galaxy_version():
     return yaml.safe_load((REPO / "galaxy.yml").read_text())["version"]
 
 
-def test_introspect_finds_no_dependency(collections):
+RUNTIME = {"requests"}
+
+
+def test_introspect_finds_requests_and_nothing_else(collections):
     output = run([BIN / "ansible-builder", "introspect", collections])
-    assert yaml.safe_load(output) == {"python": [], "system": []}, output
+    found = yaml.safe_load(output)
+    assert found["system"] == [], output
+    assert [line.split("#")[0].split(">=")[0].strip() for line in found["python"]] == ["requests"], output
+    assert "from collection easystack.eos" in found["python"][0], output
 
 
-def test_metadata_declares_no_dependency():
+def test_metadata_declares_only_the_runtime_dependency():
     meta = yaml.safe_load((REPO / "meta" / "execution-environment.yml").read_text())
-    assert meta == {"version": 1, "dependencies": {}}
-    for name in ("ee-requirements.txt", "ee-bindep.txt", "requirements.txt", "bindep.txt"):
+    assert meta == {"version": 1, "dependencies": {"python": "meta/ee-requirements.txt"}}
+    for name in ("ee-bindep.txt", "requirements.txt", "bindep.txt"):
         assert not (REPO / "meta" / name).exists() and not (REPO / name).exists()
 
 
-def test_plugins_import_only_the_standard_library_and_ansible():
+def test_plugins_import_only_the_standard_library_ansible_and_requests():
     imported = set()
     for path in (REPO / "plugins").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
@@ -55,7 +62,8 @@ def test_plugins_import_only_the_standard_library_and_ansible():
             elif isinstance(node, ast.ImportFrom) and node.level == 0:
                 imported.add(node.module.split(".")[0])
     third_party = imported - set(sys.stdlib_module_names) - WITH_ANSIBLE_CORE - {"__future__"}
-    assert third_party == set()
+    # urllib3 comes with requests (deadline.py subclasses its connection pools)
+    assert third_party == RUNTIME | {"urllib3"}
 
 
 def test_example_definition_renders_a_build_context(tmp_path):
@@ -90,5 +98,7 @@ def test_example_definition_renders_a_build_context(tmp_path):
     pip_file = tmp_path / "requirements.txt"
     run([sys.executable, context / "_build" / "scripts" / "introspect.py", "introspect", installed,
          "--write-pip", pip_file, "--write-bindep", tmp_path / "bindep.txt"])
-    assert not pip_file.exists() or pip_file.read_text().strip() == "", pip_file.read_text()
+    wanted = [line.split("#")[0].strip() for line in pip_file.read_text().splitlines()
+              if line.split("#")[0].strip()]
+    assert wanted == ["requests>=2.25"], pip_file.read_text()
     assert not (tmp_path / "bindep.txt").exists()

@@ -3,6 +3,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from playbook_runner import write_clouds_yaml
 
 MODULE = "eos_domain_usage_info"
@@ -184,13 +186,20 @@ def test_check_mode_is_supported(ansible):
     assert run.rc == 0 and run.last["changed"] is False
 
 
-def test_runs_on_a_target_python_with_the_standard_library_only(ansible, tmp_path):
-    """The modules need no Python package on the target: a bare venv (not even pip) will do."""
+@pytest.mark.parametrize("module", ["eos_domain_usage_info", "eos_domain_quota", "eos_user_password"])
+def test_a_target_python_without_requests_fails_saying_how_to_install_it(ansible, tmp_path, module):
+    """A bare venv (not even pip): the module fails cleanly, naming requests, before any request."""
     bare = tmp_path / "bare-python"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True)
     probe = subprocess.run([str(bare / "bin" / "python"), "-c", "import requests"], capture_output=True,
                            check=False)
     assert probe.returncode != 0  # the premise: requests is not importable there
-    run = ansible.module(MODULE, {"domain": "acme"}, env=ansible.os_env(), python=bare / "bin" / "python")
-    assert run.rc == 0, run.last
-    assert run.last["domain"]["name"] == "acme" and run.last["regions"]
+    args = {"domain": "acme", "quotas": {"cores": 1}} if module == "eos_domain_quota" else (
+        {"user": "bob", "domain": "acme", "password": "Never-Shown-1"} if module == "eos_user_password"
+        else {"domain": "acme"})
+    mark = ansible.bed.log_mark()
+    run = ansible.module(module, args, env=ansible.os_env(), python=bare / "bin" / "python")
+    message = run.assert_clean_failure()["msg"]
+    assert "Failed to import the required Python library (requests)" in message
+    assert "pip install requests" in message
+    assert ansible.bed.requests_since(mark) == []
