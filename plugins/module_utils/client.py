@@ -129,13 +129,17 @@ class EosClient:
         root = find_endpoint(self.token.catalog, service_type, settings.interface,
                              settings.region_name)
         what = "The catalog's %s endpoint (%s)" % (service_type, settings.interface)
-        checked_url(root, what, api_root=True)
+        # endpoint_override replaces the quota endpoint only; identity lookups use the catalog.
+        fix = "Fix the catalog%s" % (
+            " or set endpoint_override" if service_type == settings.service_type
+            and service_type != "identity" else "")
+        checked_url(root, what, api_root=True, fix=fix)
         if weaker_than(root, settings.auth["auth_url"]) and not settings.allow_http_endpoints:
             raise EosError(
                 "%s %s is plain http:// while auth_url %s is https://: the token and any password "
-                "sent there would travel unencrypted, so nothing was sent. Fix the catalog, set "
-                "endpoint_override, or set allow_http_endpoints: true to accept it"
-                % (what, root, settings.auth["auth_url"]))
+                "sent there would travel unencrypted, so nothing was sent. %s, or set "
+                "allow_http_endpoints: true to accept it"
+                % (what, root, settings.auth["auth_url"], fix))
         return root
 
     # -- calls ---------------------------------------------------------------------------------

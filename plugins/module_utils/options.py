@@ -278,7 +278,7 @@ def resolve_connection(params, environ=None, cwd=None, home=None):
     auth = dict((k, str(v)) for k, v in auth.items())
     if not auth.get("auth_url"):
         raise EosError("No auth_url in %s or the task's auth option" % source)
-    checked_url(auth["auth_url"], "auth_url (from %s)" % source)
+    checked_url(auth["auth_url"], "auth_url (from %s)" % source, api_root=True)
     if params.get("endpoint_override") is not None:
         checked_url(params["endpoint_override"], "endpoint_override", api_root=True)
 

@@ -179,8 +179,8 @@ def regions_of(body, where):
     """
     regions = body.get("domain") if isinstance(body, dict) else None
     if not isinstance(regions, dict):
-        raise EosError("%s answered without a 'domain' object of regions: is "
-                       "service_type/endpoint_override pointing at the EOS quota API?" % where)
+        raise EosError("%s answered without a 'domain' object of regions: check that "
+                       "service_type or endpoint_override point at the EOS quota API" % where)
     check = Answer(where)
     checked = {}
     for name, region in regions.items():

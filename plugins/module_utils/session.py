@@ -19,9 +19,10 @@ How requests is configured, so that it can neither leak nor surprise:
   whole (deadline.py), not each read.
 
 Retries: no answer at all, timeouts, 502/503/504 and 429 (honouring a sane ``Retry-After``),
-only for requests the caller marks idempotent (GET, a PATCH of absolute values, a token
-request). A request that never left (refused, DNS, connect timeout) is retried whatever it is.
-A non-idempotent write that got no answer raises an EosError with ``maybe_applied``.
+for requests the caller marks idempotent (GET, a PATCH of absolute values, a token request).
+Any request is retried when it certainly did nothing: it never left (refused, DNS, connect
+timeout) or the server answered 429 or 503. A write that got no answer, or a gateway's 502/504,
+raises an EosError with ``maybe_applied``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -50,6 +51,9 @@ except ImportError:
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
 RETRY_STATUSES = (429, 502, 503, 504)
+# Statuses that say the request was not processed: safe to repeat even a non-idempotent one.
+NOT_PROCESSED = (429, 503)
+GATEWAY_STATUSES = (502, 504)
 # Methods that change something on the server (a login POST does not count: it writes nothing
 # the task manages).
 WRITES = ("PATCH", "PUT", "DELETE")
@@ -211,7 +215,11 @@ class EosSession:
                                       maybe_applied=unanswered_write)
             if response.status_code in expected:
                 return response
-            if response.status_code in RETRY_STATUSES and idempotent and attempt <= MAX_RETRIES:
+            # A gateway's 502/504 may come after the server behind it applied the write.
+            unanswered_write = unanswered_write or (
+                response.status_code in GATEWAY_STATUSES and method in WRITES)
+            if response.status_code in RETRY_STATUSES and attempt <= MAX_RETRIES and (
+                    idempotent or response.status_code in NOT_PROCESSED):
                 retry_after = _retry_after(response)
                 self.sleep(retry_after if retry_after is not None
                            else BACKOFF * 2 ** (attempt - 1))
@@ -222,8 +230,8 @@ class EosSession:
             if attempt > 1:
                 error.message += " (after %d attempts)" % attempt
             if unanswered_write:
-                error.message += (". An earlier attempt got no answer, so the write may have "
-                                  "been applied")
+                error.message += (". The write may have been applied all the same (a gateway "
+                                  "error, or an attempt that got no answer)")
                 error.maybe_applied = True
             raise error
 
@@ -238,6 +246,8 @@ class EosSession:
                 raise _classify(exc, deadline)
             except ValueError as exc:  # e.g. a URL requests cannot even parse
                 raise _NoAnswer("url", str(exc), sent=False)
+            except (IOError, OSError) as exc:  # a ca_cert/client_cert/client_key it cannot read
+                raise _NoAnswer("tls-files", str(exc), sent=False)
             try:
                 content = _read_bounded(response)
             except requests.exceptions.RequestException as exc:
@@ -365,6 +375,10 @@ def no_answer_error(exc, method, url, timeout, attempts, maybe_applied=False):
     elif exc.kind == "tls":
         text = ("TLS handshake failed for %s %s: %s. Is it an HTTPS endpoint (and, if the server "
                 "wants one, is client_cert right)?" % (method, url, shown(exc.detail, 200)))
+    elif exc.kind == "tls-files":
+        text = ("Cannot send %s %s: %s. Check ca_cert (or REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE), "
+                "client_cert and client_key: each must be a readable PEM file on the host that "
+                "runs the module" % (method, url, shown(exc.detail, 200)))
     elif exc.kind == "url":
         text = "Cannot send %s %s: invalid URL: %s" % (method, url, shown(exc.detail, 200))
     elif exc.kind == "proxy":

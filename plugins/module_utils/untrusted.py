@@ -43,18 +43,18 @@ def shown(value, limit=TEXT_LIMIT):
     return text
 
 
-def _reject_constant(name):
-    raise ValueError("%s is not a JSON number" % name)
-
-
 def parse_json(raw):
-    """The JSON document in ``raw`` (bytes); ValueError when it is not strict, bounded JSON."""
+    """The JSON document in ``raw`` (bytes); ValueError when it is not bounded JSON.
+
+    ``NaN`` and ``Infinity`` (which Python's json reads) stay floats here, so that the typed
+    getters below refuse them naming the item; nothing computes with an unchecked value.
+    """
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ValueError("the body is not UTF-8")
     try:
-        document = json.loads(text, parse_constant=_reject_constant)
+        document = json.loads(text)
     except RecursionError:
         raise ValueError("the JSON is nested deeper than %d levels" % MAX_NESTING)
     if _depth_exceeds(document, MAX_NESTING):

@@ -21,7 +21,7 @@ from ansible_collections.easystack.eos.plugins.module_utils.errors import EosErr
 from ansible_collections.easystack.eos.plugins.module_utils.untrusted import shown
 
 
-def checked_url(url, what, api_root=False):
+def checked_url(url, what, api_root=False, fix="Fix the URL"):
     """``url`` if it is a usable http(s) URL, else an EosError saying what is wrong with it.
 
     ``what`` names where it came from ("auth_url", "the catalog's identity endpoint", ...).
@@ -43,9 +43,8 @@ def checked_url(url, what, api_root=False):
                        "name a host" % (what, shown(masked(url))))
     if api_root and (parts.query or parts.fragment or url.endswith(("?", "#"))):
         raise EosError("%s %s has a query string or fragment ('?...' or '#...'): API paths are "
-                       "appended to it, so requests would go to another path than it reads. "
-                       "Fix the endpoint, or set endpoint_override"
-                       % (what, shown(masked(url))))
+                       "appended to it, so requests would go to another path than it reads. %s"
+                       % (what, shown(masked(url)), fix))
     return url
 
 

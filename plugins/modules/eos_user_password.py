@@ -122,9 +122,9 @@ from ansible_collections.easystack.eos.plugins.module_utils.untrusted import Ans
 from ansible_collections.easystack.eos.plugins.module_utils.urls import segment
 
 USER_FIELDS = ("id", "name", "domain_id", "enabled", "password_expires_at", "options")
-# Keystone records revocations by the second: a login in the second of a password change may
-# be judged against the old state, so a verification waits this long first.
-REVOCATION_GRANULARITY = 1.1
+# Before the login that verifies a change whose answer was lost: time for a write the server
+# was still processing to land, and for Keystone, which records revocations by the second.
+SETTLE = 2.0
 
 
 def public_fields(user):
@@ -155,14 +155,24 @@ def write_password(module, user, password):
     except EosError as error:
         if not error.maybe_applied:
             raise
-        client.http.sleep(REVOCATION_GRANULARITY)
-        if user.get("enabled", True) and client.check_password(user["id"], password):
+        if not user.get("enabled", True):
+            error.message += (". The user is disabled, so no login can tell whether the "
+                              "password was set")
+            raise
+        client.http.sleep(SETTLE)
+        try:
+            took = client.check_password(user["id"], password)
+        except EosError as check_error:
+            error.message += (". The login that would tell whether it was set failed too: %s"
+                              % check_error.message)
+            raise error
+        if took:
             module.ansible.warn("The answer to the password change was lost (%s); a login "
                                 "with the new password then succeeded, so it is set"
                                 % error.message)
             return user
         error.message += (". A login with the new password did not succeed afterwards, so "
-                          "whether it was set is not known")
+                          "it was most likely not set; running the task again sets it")
         raise
     try:
         return Answer("PATCH %s%s" % (client.root("identity"), path)).mapping(

@@ -526,3 +526,31 @@ def test_secrets_and_describe_identity(places):
                                     "application_credential_secret": APP_SECRET}))
     assert app.secrets == [APP_SECRET]
     assert app.describe_identity() == "application credential acid at %s" % AUTH_URL
+
+
+@pytest.mark.parametrize("option, value, words", [
+    ("auth_url", "https://keystone.example/v3?x=1", "query string or fragment"),
+    ("auth_url", "https://keystone.example/v3#x", "query string or fragment"),
+    ("auth_url", "keystone.example:5000/v3", "must start with https://"),
+    ("auth_url", "https://svc:S3cret@key stone/v3", "contains a space"),
+    ("endpoint_override", "https://eos.example/v3?q=1", "query string or fragment"),
+    ("endpoint_override", "", "is empty"),
+])
+def test_urls_are_checked_before_any_request(places, option, value, words):
+    params = task(auth={"auth_url": "https://keystone.example/v3", "username": "admin",
+                        "password": "pw", "user_domain_name": "Default", "project_name": "admin",
+                        "project_domain_name": "Default"})
+    if option == "auth_url":
+        params["auth"]["auth_url"] = value
+    else:
+        params[option] = value
+    with pytest.raises(EosError) as info:
+        places.resolve(params)
+    assert words in str(info.value) and "S3cret" not in str(info.value)
+
+
+def test_a_url_password_is_a_secret_of_the_settings(places):
+    params = task(auth={"auth_url": "https://svc:S3cret@keystone.example/v3", "username": "admin",
+                        "password": "pw", "user_domain_name": "Default", "project_name": "admin",
+                        "project_domain_name": "Default"})
+    assert "S3cret" in places.resolve(params).secrets

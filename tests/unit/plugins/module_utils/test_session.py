@@ -111,10 +111,10 @@ def test_marked_idempotent_calls_are_retried(method, idempotent):
 @pytest.mark.parametrize("method, idempotent", [("POST", None), ("PATCH", None), ("DELETE", None),
                                                 ("GET", False)])
 def test_non_idempotent_calls_are_not_retried(method, idempotent):
-    session = fake_session(answers(reply(503, {"error": {"message": "busy"}}), reply(200, {})))
+    session = fake_session(answers(reply(502, {"error": {"message": "busy"}}), reply(200, {})))
     error = failing(session, method, body={"x": 1}, idempotent=idempotent)
     assert session.requests_sent == 1 and session.sleeps == []
-    assert error.status == 503 and "attempts" not in str(error)
+    assert error.status == 502 and "attempts" not in str(error)
 
 
 def test_a_request_that_never_left_is_retried_even_when_not_idempotent():
@@ -137,6 +137,34 @@ def test_a_retried_write_that_finally_fails_may_still_have_been_applied():
     error = failing(session, "PATCH", body={"x": 1}, idempotent=True)
     assert session.requests_sent == 2
     assert error.maybe_applied and "may have been applied" in str(error)
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_status_that_says_not_processed_is_retried_even_for_a_non_idempotent_write(status):
+    session = fake_session(answers(reply(status), reply(200, {})))
+    session.request("PATCH", URL, body={"x": 1}, idempotent=False)
+    assert session.requests_sent == 2
+
+
+@pytest.mark.parametrize("status", [502, 504])
+def test_a_gateway_error_on_a_write_may_have_been_applied(status):
+    session = fake_session(answers(reply(status, {"error": {"message": "upstream"}}), reply(200, {})))
+    error = failing(session, "PATCH", body={"x": 1}, idempotent=False)
+    assert session.requests_sent == 1  # not resent
+    assert error.status == status and error.maybe_applied
+    assert "may have been applied" in str(error)
+
+
+def test_a_gateway_error_on_a_read_is_just_an_error():
+    error = failing(fake_session(answers(reply(502))))
+    assert not error.maybe_applied
+
+
+def test_a_ca_bundle_that_cannot_be_read_is_a_clean_failure():
+    session = EosSession(settings_of(ca_cert="/nonexistent/ca.pem"), sleep=pytest.fail)
+    error = failing(session, url="https://127.0.0.1:9/v3")
+    assert "Check ca_cert" in str(error) and "/nonexistent/ca.pem" in str(error)
+    assert session.requests_sent == 1
 
 
 def test_a_read_that_fails_is_never_called_applied():

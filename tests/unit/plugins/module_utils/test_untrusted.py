@@ -37,8 +37,6 @@ def test_shown_truncates_and_says_how_much_was_cut():
 
 
 @pytest.mark.parametrize("raw, words", [
-    (b'{"a": NaN}', "NaN is not a JSON number"),
-    (b'{"a": Infinity}', "Infinity is not a JSON number"),
     (b'[' * 100000, "nested deeper than %d" % MAX_NESTING),
     (b'[' * 40 + b']' * 40, "nested deeper than %d" % MAX_NESTING),
     (b'\xff\xfe', "not UTF-8"),
@@ -49,6 +47,15 @@ def test_parse_json_refuses_what_is_not_strict_bounded_json(raw, words):
         parse_json(raw)
     assert words in str(info.value)
     assert "recursion" not in str(info.value)
+
+
+def test_nan_survives_parsing_only_to_be_refused_by_name():
+    document = parse_json(b'{"quotas": {"cores": NaN, "ram": -Infinity}}')
+    for item in ("cores", "ram"):
+        with pytest.raises(EosError) as info:
+            Answer(WHERE).number(document["quotas"][item], "RegionOne quotas." + item)
+        assert "RegionOne quotas.%s is float" % item in str(info.value)
+        assert "not a finite number" in str(info.value)
 
 
 def test_parse_json_reads_ordinary_documents():

@@ -61,8 +61,8 @@ def test_checked_url_refuses_with_a_reason(url, api_root, words):
     assert "S3cret" not in str(info.value) and "\r" not in str(info.value)
 
 
-def test_a_query_is_fine_where_nothing_is_appended():
-    assert checked_url("https://keystone.example/v3?x=1", "auth_url")
+def test_a_query_is_only_refused_where_paths_are_appended():
+    assert checked_url("https://keystone.example/v3?x=1", "a full URL")
 
 
 @pytest.mark.parametrize("value, expected", [
