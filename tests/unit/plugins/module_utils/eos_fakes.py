@@ -20,6 +20,7 @@ from requests.adapters import BaseAdapter
 from urllib3.response import HTTPResponse
 
 from ansible.module_utils import basic
+from ansible.module_utils.common import warnings as ansible_warnings
 
 from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
 from ansible_collections.easystack.eos.plugins.module_utils.session import EosSession, new_http
@@ -136,6 +137,8 @@ def run_module(monkeypatch, capsys, args, action=None, main=None, argument_spec=
     for variable in list(os.environ):
         if variable.startswith("OS_"):
             monkeypatch.delenv(variable)
+    # ansible keeps warnings in a process-wide store: one run's must not show in the next
+    ansible_warnings._global_warnings.clear()  # pylint: disable=protected-access
     with patch_module_args(args):
         with pytest.raises(SystemExit):
             if main is not None:

@@ -143,3 +143,28 @@ def test_lookup_through_the_real_client_accepts_404():
     assert "not found (by name or ID) at %s" % ROOT in str(info.value)
     assert_no_secret(info.value)
     assert session.requests_sent == 3
+
+
+@pytest.mark.parametrize("body, words", [
+    ({"domains": "acme"}, "the answer's domains is str"),
+    ({"domains": None}, "the answer's domains is null"),
+    ({}, "the answer's domains is null"),
+    ({"domains": [None]}, "the answer's domains[] is null"),
+    ({"domains": [{"name": "acme"}]}, "the answer's domains[].id is null"),
+    ({"domains": [{"id": 5, "name": "acme"}]}, "the answer's domains[].id is int"),
+    (["x"], "the answer's body is a JSON list"),
+])
+def test_a_lookup_answer_of_the_wrong_shape_fails_naming_the_request(body, words):
+    client = FakeClient({"/v3/domains?name=acme": body})
+    with pytest.raises(EosError) as info:
+        find_domain(client, "acme")
+    assert str(info.value).startswith("GET %s/v3/domains?name=acme: " % ROOT)
+    assert words in str(info.value)
+
+
+def test_ids_in_an_ambiguity_message_are_cleaned():
+    client = FakeClient({"/v3/users?name=dup&domain_id=d": {"users": [
+        {"id": "u1\x1b[2J\r\nok: [localhost]"}, {"id": "u2"}]}})
+    with pytest.raises(EosError) as info:
+        find_user(client, "dup", "d")
+    assert "\x1b" not in str(info.value) and "\n" not in str(info.value)

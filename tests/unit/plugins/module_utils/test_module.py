@@ -51,3 +51,29 @@ def test_success_exits_with_the_result_and_warns_without_tls_verification(monkey
 def test_settings_errors_become_failures(monkeypatch, capsys):
     result = run_module(monkeypatch, capsys, module_args(api_timeout=-1), lambda module: module.settings)
     assert result["failed"] is True and "api_timeout must be above 0" in result["msg"]
+
+
+@pytest.mark.parametrize("auth_url, warned", [
+    ("http://keystone.example:5000/v3", True),
+    ("http://svc:S3cret@10.0.0.5:5000/v3", True),
+    ("http://127.0.0.1:5000/v3", False),
+    ("http://localhost:5000/v3", False),
+    ("https://keystone.example:5000/v3", False),
+])
+def test_a_plain_http_auth_url_off_this_machine_warns(monkeypatch, capsys, auth_url, warned):
+    args = module_args()
+    args["auth"]["auth_url"] = auth_url
+    result = run_module(monkeypatch, capsys, args, lambda module: {"changed": False,
+                                                                    "s": bool(module.settings)})
+    text = json.dumps(result.get("warnings") or [])
+    assert ("travel unencrypted" in text) is warned
+    assert "S3cret" not in json.dumps(result)
+
+
+def test_without_requests_the_module_fails_saying_how_to_install_it(monkeypatch, capsys):
+    monkeypatch.setattr("ansible_collections.easystack.eos.plugins.module_utils.module."
+                        "REQUESTS_IMPORT_ERROR", "Traceback: No module named 'requests'")
+    result = run_module(monkeypatch, capsys, module_args(), lambda module: pytest.fail("ran"))
+    assert result["failed"] is True
+    assert "Failed to import the required Python library (requests)" in result["msg"]
+    assert "pip install requests" in result["msg"]

@@ -11,7 +11,7 @@ import pytest
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.quota import (
-    ALIASES, UNLIMITED, ChangeSet, choose_region, parse_value, plan, resolve_items, same)
+    ALIASES, UNLIMITED, ChangeSet, choose_region, parse_value, plan, regions_of, resolve_items, same)
 
 AVAILABLE = {"cores": 72, "ram": 204800, "instances": 10, "network": 5, "subnet": 5,
              "security_group_rule": 100, "floatingip": -1, "backup_gigabytes": 156.5, "volumes_ssd": 20}
@@ -422,3 +422,38 @@ def test_unknown_region_lists_them(asked, default):
     with pytest.raises(EosError) as info:
         choose_region(REGIONS, asked, default)
     assert str(info.value) == "Region 'RegionNine' is not reported by the quota API; regions: RegionOne, RegionTwo"
+
+
+# -- what the server answers is checked where it enters ------------------------------------------
+
+WHERE = "GET https://eos.example/v3/domain_quotas/d1"
+
+
+@pytest.mark.parametrize("region, words", [
+    ({"quotas": {"cores": "x"}}, "RegionOne quotas.cores is str 'x', not a number"),
+    ({"quotas": {"cores": None}}, "RegionOne quotas.cores is null, not a number"),
+    ({"quotas": {"cores": float("nan")}}, "RegionOne quotas.cores is float nan, not a finite number"),
+    ({"usage": {"cores": float("nan")}}, "RegionOne usage.cores is float nan, not a finite number"),
+    ({"limits": {"cores": True}}, "RegionOne limits.cores is bool True, not a number"),
+    ({"quotas": []}, "RegionOne quotas is a JSON list, not an object"),
+    ("not a region", "region RegionOne is str"),
+])
+def test_regions_of_refuses_values_it_cannot_compute_with(region, words):
+    with pytest.raises(EosError) as info:
+        regions_of({"domain": {"RegionOne": region}}, WHERE)
+    assert str(info.value).startswith(WHERE + ": the answer's ")
+    assert words in str(info.value)
+
+
+def test_regions_of_keeps_the_known_columns_only():
+    body = {"domain": {"RegionOne": {"quotas": {"cores": 1}, "usage": {}, "allocated": {},
+                                     "limits": {"cores": -1}, "quota_fake": {"cores": "junk"}}}}
+    assert regions_of(body, WHERE) == {"RegionOne": {"quotas": {"cores": 1}, "usage": {},
+                                                     "allocated": {}, "limits": {"cores": -1}}}
+
+
+def test_a_nan_usage_never_lets_a_shrink_past_the_guard():
+    """NaN compares false with everything: checked at entry, it never reaches plan()."""
+    with pytest.raises(EosError):
+        regions_of({"domain": {"RegionOne": {"quotas": {"cores": 100},
+                                             "usage": {"cores": float("nan")}}}}, WHERE)

@@ -11,6 +11,8 @@ import copy
 import json
 
 import pytest
+import requests
+from urllib3.exceptions import ProtocolError
 
 from ansible_collections.easystack.eos.plugins.modules.eos_user_password import USER_FIELDS, main
 from ansible_collections.easystack.eos.tests.unit.plugins.module_utils.eos_fakes import (
@@ -243,3 +245,60 @@ def test_patch_answer_without_a_user_fails(monkeypatch, capsys):
         "so the password may have been set" % BOB_ID)
     assert result["changed"] is True  # a write the server took is never hidden
     assert NEW_PASSWORD not in json.dumps(result)
+
+
+LOST = requests.exceptions.ConnectionError(ProtocolError(
+    "Connection aborted.", ConnectionResetError("Remote end closed connection without response")))
+
+
+@pytest.mark.parametrize("applied", [True, False], ids=["applied", "not-applied"])
+def test_a_lost_answer_to_the_patch_is_never_resent_and_is_verified_by_one_login(
+        monkeypatch, capsys, applied):
+    keystone = FakeKeystone(monkeypatch)
+    original = keystone.handle
+
+    def handle(request):
+        if request.method == "PATCH":
+            answer = original(request)  # the server applies it (or not) ...
+            if not applied:
+                keystone.password = OLD_PASSWORD
+            return LOST  # ... and the answer never arrives
+        return original(request)
+
+    monkeypatch.setattr("ansible_collections.easystack.eos.plugins.module_utils.client.EosSession",
+                        lambda settings: fake_session(handle, settings))
+    result = run(monkeypatch, capsys)
+    assert len(keystone.patches()) == 1
+    assert len(keystone.checks()) == 2  # the on_mismatch check, then the verification
+    assert result["changed"] is True
+    if applied:
+        assert result.get("failed") is not True and result["password_state"] == "updated"
+        assert "a login with the new password then succeeded" in json.dumps(result["warnings"])
+        assert_nothing_secret(dict(result, warnings=None))
+    else:
+        assert result["failed"] is True
+        assert "the write may have been applied" in result["msg"]
+        assert "did not succeed afterwards, so it was most likely not set" in result["msg"]
+    for secret in (NEW_PASSWORD, OLD_PASSWORD, PASSWORD, TOKEN, CHECK_TOKEN):
+        assert secret not in json.dumps(result)
+
+
+def test_a_lost_answer_for_a_disabled_user_says_no_login_can_tell(monkeypatch, capsys):
+    keystone = FakeKeystone(monkeypatch, user=dict(BOB, enabled=False))
+    original = keystone.handle
+    monkeypatch.setattr("ansible_collections.easystack.eos.plugins.module_utils.client.EosSession",
+                        lambda settings: fake_session(
+                            lambda request: LOST if request.method == "PATCH" else original(request),
+                            settings))
+    result = run(monkeypatch, capsys)
+    assert result["failed"] is True and result["changed"] is True
+    assert "The user is disabled, so no login can tell" in result["msg"]
+    assert keystone.checks() == []
+
+
+def test_the_user_id_from_the_server_is_quoted_into_the_patch_path(monkeypatch, capsys):
+    keystone = FakeKeystone(monkeypatch, user=dict(BOB, id="../../domain_quotas/default"))
+    result = run(monkeypatch, capsys, update_password="always")
+    patched = [url for method, url, body in keystone.sent if method == "PATCH"]
+    assert patched == [ROOT + "/v3/users/..%2F..%2Fdomain_quotas%2Fdefault"], patched
+    assert result["failed"] is True  # the fake answers 404 there: what matters is where it went
