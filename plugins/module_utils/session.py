@@ -289,18 +289,27 @@ def _read_bounded(response):
 RETRIED = ("connect-timeout", "read-timeout", "deadline", "refused", "dns", "closed")
 
 
+def _chain(exc):
+    """An exception and what it wraps, outermost first (requests wraps urllib3 wraps OSError)."""
+    found = []
+    while exc is not None and len(found) < 10:
+        found.append(exc)
+        inner = [getattr(exc, "reason", None), getattr(exc, "original_error", None)]
+        inner += list(exc.args) + [exc.__cause__, exc.__context__]
+        exc = next((item for item in inner if isinstance(item, BaseException)
+                    and item not in found), None)
+    return found
+
+
 def _errno_in(exc):
-    """The first OS error number in an exception's chain (requests wraps urllib3 wraps OSError)."""
-    seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, OSError) and exc.errno:
-            return exc.errno
-        reason = getattr(exc, "reason", None)
-        exc = reason if isinstance(reason, BaseException) else (
-            exc.args[0] if exc.args and isinstance(exc.args[0], BaseException)
-            else exc.__cause__ or exc.__context__)
-        seen += 1
-    return None
+    """The first OS error number in an exception's chain."""
+    return next((item.errno for item in _chain(exc) if isinstance(item, OSError) and item.errno),
+                None)
+
+
+def _innermost(exc):
+    """What the deepest exception says: the reason a human acts on, without urllib3's wrapping."""
+    return str(_chain(exc)[-1]) or exc.__class__.__name__
 
 
 def _classify(exc, deadline):
@@ -314,11 +323,11 @@ def _classify(exc, deadline):
                         exceptions.InvalidHeader, exceptions.URLRequired)):
         return _NoAnswer("url", text, sent=False)
     if isinstance(exc, exceptions.ProxyError):
-        return _NoAnswer("proxy", text, sent=False)
+        return _NoAnswer("proxy", _innermost(exc), sent=False)
     if isinstance(exc, exceptions.SSLError):
         kind = "tls-verify" if "CERTIFICATE_VERIFY_FAILED" in text or \
             "certificate verify failed" in text else "tls"
-        return _NoAnswer(kind, text, sent=False)
+        return _NoAnswer(kind, _innermost(exc), sent=False)
     if isinstance(exc, exceptions.ConnectTimeout):
         return _NoAnswer("connect-timeout", text, sent=False)
     if isinstance(exc, exceptions.ReadTimeout):
@@ -365,6 +374,15 @@ def _reason(text):
     return shown(text, 200)
 
 
+def _proxy_for(url):
+    """The proxy the environment names for ``url`` (credentials masked), as requests chose it."""
+    try:
+        proxy = requests.utils.select_proxy(url, requests.utils.get_environ_proxies(url))
+    except Exception:  # pylint: disable=broad-except  # only for a message
+        proxy = None
+    return shown(masked(proxy), 120) if proxy else "(from the environment)"
+
+
 def no_answer_error(exc, method, url, timeout, attempts, maybe_applied=False):
     """The EosError for a request that got no HTTP answer (after its retries, if any)."""
     tried = " (%d attempts)" % attempts if attempts > 1 else ""
@@ -382,8 +400,9 @@ def no_answer_error(exc, method, url, timeout, attempts, maybe_applied=False):
     elif exc.kind == "url":
         text = "Cannot send %s %s: invalid URL: %s" % (method, url, shown(exc.detail, 200))
     elif exc.kind == "proxy":
-        text = ("Cannot send %s %s: the proxy failed or refused the request: %s. Check the "
-                "https_proxy/http_proxy/no_proxy variables" % (method, url, shown(exc.detail, 200)))
+        text = ("Cannot send %s %s: the proxy %s failed or refused the request: %s. Check the "
+                "https_proxy/http_proxy/no_proxy variables"
+                % (method, url, _proxy_for(url), shown(exc.detail, 200)))
     elif exc.kind == "too-large":
         text = ("%s %s answered a body larger than %d MiB (after decompression): refused "
                 "without reading it all. Is the URL an EOS API endpoint?"

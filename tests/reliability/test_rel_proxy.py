@@ -65,6 +65,6 @@ def test_a_proxy_that_refuses_the_tunnel_is_a_clean_failure(ansible, bed):
         message = run.assert_clean_failure()["msg"]
     finally:
         proxy.close()
-    assert message.startswith("Cannot send POST %s/v3/auth/tokens: the proxy 127.0.0.1:%d refused the tunnel"
-                              % (bed.tls_url, proxy.port)), message
-    assert "407" in message
+    assert message.startswith("Cannot send POST %s/v3/auth/tokens: the proxy http://127.0.0.1:%d failed or "
+                              "refused the request: Tunnel connection failed: 407 Proxy Authentication "
+                              "Required" % (bed.tls_url, proxy.port)), message
