@@ -73,7 +73,7 @@ def gzip_bomb():
         if not _BOMB:
             packer = zlib.compressobj(6, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
             spaces = b" " * MIB
-            parts = [packer.compress(spaces) for _ in range(BOMB_INFLATED // MIB)]
+            parts = [packer.compress(spaces) for dummy in range(BOMB_INFLATED // MIB)]
             _BOMB.append(b"".join(parts) + packer.flush())
     return _BOMB[0]
 
@@ -364,7 +364,7 @@ class _Handler(BaseHTTPRequestHandler):
         words = self.requestline.split()
         target = words[1] if len(words) > 1 else ""
         parts = urlsplit(target) if not target.startswith("/") else None
-        path, _, query = (parts.path, "", parts.query) if parts else target.partition("?")
+        path, dummy, query = (parts.path, "", parts.query) if parts else target.partition("?")
         route, key, resolved = route_of(path)
         request = {"method": self.command, "target": target, "path": resolved, "query": query,
                    "route": route, "key": key, "body": self._read_body(),

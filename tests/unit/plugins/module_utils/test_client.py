@@ -216,8 +216,8 @@ def test_quota_endpoint_in_several_regions_needs_region_name():
 def test_default_service_type_is_identity():
     cloud = Cloud()
     cloud.route("GET", "http://keystone.internal:5000/v3/domain_usage", reply(200, {"domain": {}}))
-    client, _session, _secrets = client_for(cloud, settings_of(interface="internal",
-                                                              allow_http_endpoints=True))
+    settings = settings_of(interface="internal", allow_http_endpoints=True)
+    client, _session, _secrets = client_for(cloud, settings)
     assert client.settings.service_type == "identity"
     assert client.get("/v3/domain_usage") == {"domain": {}}
 

@@ -71,8 +71,8 @@ def test_credentials_in_the_url_become_basic_auth_as_requests_does():
     ({"ca_cert": "/task/ca.pem"}, {"REQUESTS_CA_BUNDLE": "/env/requests.pem"}, "/task/ca.pem"),
     ({"validate_certs": False}, {"REQUESTS_CA_BUNDLE": "/env/requests.pem"}, False),
 ])
-def test_ca_bundle_variables_count_only_where_the_task_set_nothing(monkeypatch, params, bundle_env,
-                                                                    verify):
+def test_ca_bundle_variables_count_only_where_the_task_set_nothing(
+        monkeypatch, params, bundle_env, verify):
     for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
         monkeypatch.delenv(name, raising=False)
     for name, value in bundle_env.items():
@@ -114,7 +114,7 @@ def test_the_token_header_is_never_on_the_session():
 def gzip_of_zeros(size):
     compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
     block = b"\0" * (1024 * 1024)
-    parts = [compressor.compress(block) for _ in range(size // len(block))]
+    parts = [compressor.compress(block) for dummy in range(size // len(block))]
     return b"".join(parts) + compressor.flush()
 
 

@@ -63,8 +63,8 @@ def test_settings_errors_become_failures(monkeypatch, capsys):
 def test_a_plain_http_auth_url_off_this_machine_warns(monkeypatch, capsys, auth_url, warned):
     args = module_args()
     args["auth"]["auth_url"] = auth_url
-    result = run_module(monkeypatch, capsys, args, lambda module: {"changed": False,
-                                                                    "s": bool(module.settings)})
+    result = run_module(monkeypatch, capsys, args,
+                        lambda module: {"changed": False, "s": bool(module.settings)})
     text = json.dumps(result.get("warnings") or [])
     assert ("travel unencrypted" in text) is warned
     assert "S3cret" not in json.dumps(result)
