@@ -7,6 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 from ansible_collections.easystack.eos.plugins.module_utils.auth import (
     Token, password_check_request, token_request)
 from ansible_collections.easystack.eos.plugins.module_utils.catalog import (
@@ -15,6 +17,9 @@ from ansible_collections.easystack.eos.plugins.module_utils.errors import EosErr
 from ansible_collections.easystack.eos.plugins.module_utils.session import (
     WRITES, EosSession, request_id_of)
 from ansible_collections.easystack.eos.plugins.module_utils.urls import checked_url, weaker_than
+
+# A token goes back in a header: printable ASCII without spaces (Keystone's are ~180 characters).
+TOKEN_PATTERN = re.compile(r"^[\x21-\x7e]{1,8192}$")
 
 
 class EosClient:
@@ -52,11 +57,13 @@ class EosClient:
         body = token_request(self.settings)
         response = self._post_token(url, body)
         value = response.headers.get("X-Subject-Token")
-        if not value:
-            raise EosError("POST %s answered without an X-Subject-Token header: is auth_url a "
-                           "Keystone v3 endpoint?" % url, status=response.status_code,
-                           request_id=request_id_of(response), method="POST", url=url)
-        self.on_secret(value)
+        if value:
+            self.on_secret(value)  # before anything could show it, even a malformed one
+        if not value or not TOKEN_PATTERN.match(value):
+            raise EosError("POST %s answered %s X-Subject-Token header: is auth_url a "
+                           "Keystone v3 endpoint?" % (url, "an unusable" if value else "without an"),
+                           status=response.status_code, request_id=request_id_of(response),
+                           method="POST", url=url)
         token_body = self.http.json(response, "POST", url)
         self.token = Token(value, token_body, "POST %s" % url)
         self.token_from_cache = False

@@ -354,3 +354,13 @@ def test_check_password():
     assert "without an X-Subject-Token header" in str(error) and error.status == 201
     assert secrets == ["probe-token"]  # no empty "secret" (it would mask every character of the output)
     assert client.token is None
+
+
+@pytest.mark.parametrize("value", ["tok\r\nX-Evil: 1", "tok en", "x" * 9000, "t\u00e9"])
+def test_a_token_that_cannot_go_back_in_a_header_is_refused_and_never_shown(value):
+    cloud = Cloud()
+    cloud.route("POST", TOKENS_URL, reply(201, {"token": {}}, {"X-Subject-Token": value}))
+    client, _session, secrets = client_for(cloud)
+    error = failing(client.authenticate)
+    assert "unusable X-Subject-Token header" in str(error)
+    assert value not in str(error) and secrets == [value]
