@@ -13,6 +13,10 @@ Sections, every comparison side by side in one run:
      (1 and 2: medians of 5 rounds, each round running every playbook once, interleaved)
   1b. the module's process alone (python -m), next to ping's: the cost above the floor without
      the controller's noise;
+  1c. each eos path against the reference floor for a requests-based module: a minimal module
+     (tests/bench/library/requests_reference.py: AnsibleModule + requests, nothing of ours)
+     making the same HTTP requests, run in 1 and 1b beside the eos rows; per path, the eos
+     module's +ping, the reference's, their ratio, against the target "within 1.5x";
   3. scale: the domain_quotas role over 50/100/200 domains, forks 1 and 10, unchanged and changed;
   4. import time of the modules' Python code on the target, beside ``import openstack``.
 """
@@ -35,6 +39,10 @@ from bedclient import Bed  # noqa: E402  pylint: disable=wrong-import-position
 from simulator.keystone import Keystone  # noqa: E402  pylint: disable=wrong-import-position
 
 BIN = Path(sys.executable).parent
+# The reference module's folder: ANSIBLE_LIBRARY for the playbooks, PYTHONPATH for 1b. Not in
+# plugins/, so it is no module of the collection.
+LIBRARY = Path(__file__).resolve().parent / "library"
+REFERENCE = "requests_reference"
 BENCH_PASSWORD = "Bench-Password-" + uuid.uuid4().hex[:8]
 
 # label, module, args, minimum requests per task (login + lookups by name + read + write)
@@ -55,6 +63,40 @@ TASKS = [
      {"user": "bench-user", "domain": "acme", "password": BENCH_PASSWORD,
       "update_password": "always"}, 4),
 ]
+# The requests of one task of each path, (method, path with Keystone IDs as {id}, status): what
+# the reference must send, and what the eos module is compared with (1c).
+LOGIN = ("POST", "/v3/auth/tokens", 201)  # project-scoped admin login (or the password check)
+DOMAIN = ("GET", "/v3/domains?name=acme", 200)
+QUOTAS = ("GET", "/v3/domain_quotas/{id}", 200)
+USER = ("GET", "/v3/users?name=bench-user&domain_id={id}", 200)
+# eos module path -> the reference module's path option and the requests of one task (see 1c)
+REFERENCE_PATHS = {
+    "eos_domain_usage_info (platform)": ("usage_platform", [LOGIN, ("GET", "/v3/domain_usage", 200)]),
+    "eos_domain_usage_info domain=acme": ("usage_domain", [LOGIN, DOMAIN, QUOTAS]),
+    "eos_domain_quota unchanged": ("quota_unchanged", [LOGIN, DOMAIN, QUOTAS]),
+    "eos_domain_quota changed": ("quota_changed",
+                                 [LOGIN, DOMAIN, QUOTAS, ("PATCH", "/v3/domain_quotas/{id}", 200)]),
+    "eos_user_password on_mismatch unchanged": ("password_check", [LOGIN, DOMAIN, USER, LOGIN]),
+    "eos_user_password always": ("password_always",
+                                 [LOGIN, DOMAIN, USER, ("PATCH", "/v3/users/{id}", 200)]),
+}
+REFERENCE_TARGET = 1.5  # each eos path's cost above ping at most this times the reference's
+
+
+def reference_label(eos_label):
+    return "requests reference: " + REFERENCE_PATHS[eos_label][0]
+
+
+def reference_args(eos_label, args):
+    """The reference's arguments for an eos path: the same inputs (the quotas template too)."""
+    ref = {"path": REFERENCE_PATHS[eos_label][0]}
+    for key, ref_key in (("domain", "domain"), ("quotas", "quotas"), ("user", "user"),
+                         ("password", "user_password")):
+        if key in args:
+            ref[ref_key] = args[key]
+    return ref
+
+
 # eos module path -> its openstack.cloud counterpart
 COUNTERPARTS = [
     ("eos_user_password always", "openstack.cloud.identity_user always",
@@ -72,6 +114,7 @@ class Runner:
         self.work = Path(workdir)
         self.runs = runs
         self.salt = uuid.uuid4().int % 400
+        self.foreign = {}  # row -> requests in its log window that were not its own (check_reference)
         collections = self.work / "collections"
         (collections / "ansible_collections" / "easystack").mkdir(parents=True)
         (collections / "ansible_collections" / "easystack" / "eos").symlink_to(REPO)
@@ -82,7 +125,7 @@ class Runner:
             HOME=str(self.work), XDG_CACHE_HOME=str(self.work / "cache"),
             ANSIBLE_COLLECTIONS_PATH=str(collections), ANSIBLE_LOCALHOST_WARNING="0",
             ANSIBLE_INVENTORY_UNPARSED_WARNING="0", ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-            ANSIBLE_DEPRECATION_WARNINGS="0",
+            ANSIBLE_DEPRECATION_WARNINGS="0", ANSIBLE_LIBRARY=str(LIBRARY),
             OS_AUTH_URL=bed.auth_url, OS_USERNAME="admin", OS_PASSWORD=admin["password"],
             OS_PROJECT_NAME="admin", OS_USER_DOMAIN_NAME="Default",
             OS_PROJECT_DOMAIN_NAME="Default", OS_REGION_NAME=bed.region,
@@ -133,15 +176,70 @@ CACHE_ENV = {"EOS_TOKEN_CACHE": "1"}
 
 
 def cases():
-    """Every playbook of sections 1 and 2: (label, module, args, token cache on, minimum)."""
+    """Every playbook of sections 1 and 2: (label, module, args, token cache on, minimum).
+
+    Each eos path is followed by the reference module making the same requests (no cache).
+    """
     rows = []
     for label, module, args, minimum in TASKS:
         for cache in ((False,) if module == "ansible.builtin.ping" else (False, True)):
             rows.append((label + (" +token_cache" if cache else ""), module, args, cache,
                          minimum - (1 if cache and minimum else 0)))
+        if label in REFERENCE_PATHS:
+            if len(REFERENCE_PATHS[label][1]) != minimum:
+                sys.exit("benchmark: REFERENCE_PATHS lists %d requests for '%s', TASKS %d"
+                         % (len(REFERENCE_PATHS[label][1]), label, minimum))
+            rows.append((reference_label(label), REFERENCE, reference_args(label, args), False,
+                         minimum))
     for dummy, label, module, args in COUNTERPARTS:
         rows.append((label, module, args, False, None))
     return rows
+
+
+def calls(requests):
+    """The requests as (method, path with Keystone IDs as {id}, status), to compare two rows."""
+    return [(entry["method"], re.sub(r"[0-9a-f]{32}", "{id}", entry["path"]), entry["status"])
+            for entry in requests]
+
+
+def unmatched(observed, expected):
+    """The ``observed`` requests beyond ``expected`` (matched in order), or None when some
+    expected request is missing."""
+    position, others = 0, []
+    for call in observed:
+        if position < len(expected) and call == expected[position]:
+            position += 1
+        else:
+            others.append(call)
+    return others if position == len(expected) else None
+
+
+def spec_of(label):
+    """The requests of one task of an eos path or its reference row (REFERENCE_PATHS)."""
+    return next(spec for eos, (dummy, spec) in REFERENCE_PATHS.items()
+                if label in (eos, reference_label(eos)))
+
+
+def same_requests(label, observed, tasks):
+    """For a row with a spec in REFERENCE_PATHS: [] when it sent exactly the spec's requests
+    (x tasks), the others when it sent them and others too, None when it did not send them."""
+    return unmatched(calls(observed), spec_of(label) * tasks)
+
+
+def check_reference(runner, label, requests, tasks):
+    """The reference must send exactly its requests (REFERENCE_PATHS), all answered as listed:
+    else it has rotted (or the bed changed), and every comparison with it would be wrong. Fails
+    loudly. The request log cannot tell clients apart: when the bed is shared with other test
+    runs, requests beyond the expected ones are taken for theirs and reported (``runner.foreign``)
+    instead; on a bed of its own (make test, make bench) there are none."""
+    extra = same_requests(label, requests, tasks)
+    if extra is None:
+        sys.exit("benchmark reference row '%s': not the requests of REFERENCE_PATHS (%d tasks "
+                 "of %s); the bed logged:\n%s" % (
+                     label, tasks, ", ".join("%s %s %s" % call for call in spec_of(label)),
+                     "\n".join("  %s %s %s" % call for call in calls(requests))))
+    if extra:
+        runner.foreign[label] = runner.foreign.get(label, 0) + len(extra)
 
 
 def settle(bed, label):
@@ -158,6 +256,7 @@ def measure(runner, count, rounds):
     touches all cases alike instead of one; the figures are medians over the rounds.
     """
     samples = {case[0]: [] for case in cases()}
+    samples["calls"] = {}  # label -> (requests beyond the spec or None, one task's requests)
     for dummy in range(rounds):
         warmed = False
         for label, module, args, cache, dummy_minimum in cases():
@@ -166,6 +265,13 @@ def measure(runner, count, rounds):
                 warmed = True
             settle(runner.bed, label)
             seconds, requests = runner.tasks(module, args, count, CACHE_ENV if cache else {})
+            if module == REFERENCE:
+                check_reference(runner, label, requests, count)
+            elif module == "ansible.builtin.ping" and requests:
+                runner.foreign[label] = runner.foreign.get(label, 0) + len(requests)
+            if not cache and (label in REFERENCE_PATHS or module == REFERENCE):
+                samples["calls"].setdefault(label, (same_requests(label, requests, count),
+                                                    calls(requests[:len(requests) // count])))
             server = sum(entry.get("ms", 0.0) for entry in requests)  # the bed's own time
             samples[label].append((seconds / count * 1000, len(requests) / count, server / count))
     return samples
@@ -240,12 +346,17 @@ def section_process(runner, rounds):
     machine; this measures the part a module adds above ping (imports, HTTP, work) directly,
     interleaved with ping's own process, so that the +ping column is not lost in that noise.
     """
-    env = dict(runner.env, PYTHONPATH=str(runner.work / "collections"))
+    # The same PYTHONPATH for every row (the reference is found in LIBRARY, the eos modules in
+    # the collections folder), so that no row pays for a longer search path than another.
+    env = dict(runner.env, PYTHONPATH=os.pathsep.join([str(runner.work / "collections"),
+                                                       str(LIBRARY)]))
     folder = runner.work / "process"
     folder.mkdir()
     paths = [("ping", "ansible.modules.ping", {}, False)]
-    for label, module, args, cache in [(c[0], c[1], c[2], c[3]) for c in cases() if c[4] is not None]:
-        if module != "ansible.builtin.ping":
+    for label, module, args, cache in [c[:4] for c in cases() if c[4] is not None]:
+        if module == REFERENCE:
+            paths.append((label, REFERENCE, args, cache))
+        elif module != "ansible.builtin.ping":
             paths.append((label, "ansible_collections.easystack.eos.plugins.modules."
                           + module.rsplit(".", 1)[1], args, cache))
     samples = {path[0]: [] for path in paths}
@@ -267,7 +378,12 @@ def section_process(runner, rounds):
             if done.returncode != 0 or '"failed": true' in done.stdout:
                 sys.exit("benchmark module run failed (%s):\n%s\n%s"
                          % (label, done.stdout[-2000:], done.stderr[-2000:]))
-            server = sum(entry.get("ms", 0.0) for entry in runner.bed.requests_since(mark))
+            requests = runner.bed.requests_since(mark)
+            if module == REFERENCE:
+                check_reference(runner, label, requests, 1)
+            elif label == "ping" and requests:
+                runner.foreign["ping (1b)"] = runner.foreign.get("ping (1b)", 0) + len(requests)
+            server = sum(entry.get("ms", 0.0) for entry in requests)
             samples[label].append((elapsed, server))
     floor = statistics.median([sample[0] for sample in samples["ping"]])
     print("\n1b. The module process alone on the target (python -m, no controller), "
@@ -284,6 +400,74 @@ def section_process(runner, rounds):
                      "client_ms_above_ping": ms - floor - server})
         print("%-50s %8.0f %10s %9.0f %7.0f %7.0f" % (label, ms, "%.0f-%.0f" % (
             min(times), max(times)), ms - floor, server, ms - floor - server))
+    return rows
+
+
+def _ratio(ours, reference):
+    """eos +ping over the reference's +ping; undefined when the reference is not above ping."""
+    return ours / reference if reference > 0 else None
+
+
+def _verdict(ratio):
+    if ratio is None:
+        return "n/a"
+    return "met" if ratio <= REFERENCE_TARGET else "NOT met"
+
+
+def section_reference(samples, task_rows, process_rows, quick, foreign):
+    """Per eos path: its +ping, the reference's +ping and their ratio, in playbooks (1) and as
+    a process alone (1b), and whether the eos module sent the same requests as the reference."""
+    tasks = {row["path"]: row for row in task_rows}
+    process = {row["path"]: row for row in process_rows}
+    print("\n1c. Against the reference floor for a requests module (%s: AnsibleModule +"
+          " requests, the same requests, nothing else)" % (LIBRARY / (REFERENCE + ".py"))
+          .relative_to(REPO))
+    print("target: each eos path's cost above ping within %.1fx the reference's; ratio = eos "
+          "+ping / reference +ping" % REFERENCE_TARGET)
+    if quick:
+        print("(quick mode: one round of 3 tasks; these figures are noise, not findings)")
+    print("%-40s %-31s   %-31s  %s" % ("", "playbooks (1), +ping ms", "process alone (1b), +ping ms",
+                                       "same"))
+    print("%-40s %8s %8s %5s %7s   %8s %8s %5s %7s  %s" % (
+        "eos path", "eos", "ref", "ratio", "target", "eos", "ref", "ratio", "target", "requests?"))
+    rows = []
+    for eos_label in REFERENCE_PATHS:
+        ref_label = reference_label(eos_label)
+        extra, one_task = samples["calls"][eos_label]
+        row = {"eos": eos_label, "reference": ref_label, "target": REFERENCE_TARGET,
+               "same_requests": extra == [],
+               "other_requests": None if extra is None else [list(call) for call in extra],
+               "eos_requests_one_task": [list(call) for call in one_task],
+               "reference_requests_one_task": [list(call) for call in REFERENCE_PATHS[eos_label][1]]}
+        for key, table in (("tasks", tasks), ("process", process)):
+            ours, ref = table[eos_label]["ms_above_ping"], table[ref_label]["ms_above_ping"]
+            row.update({key + "_eos_above_ping": ours, key + "_reference_above_ping": ref,
+                        key + "_ratio": _ratio(ours, ref)})
+        rows.append(row)
+        cells = []
+        for key in ("tasks", "process"):
+            ratio = row[key + "_ratio"]
+            cells += [row[key + "_eos_above_ping"], row[key + "_reference_above_ping"],
+                      "n/a" if ratio is None else "%.2f" % ratio, _verdict(ratio)]
+        same = "NO" if extra is None else "yes +%d" % len(extra) if extra else "yes"
+        print("%-40s %8.0f %8.0f %5s %7s   %8.0f %8.0f %5s %7s  %s"
+              % tuple([eos_label] + cells + [same]))
+    for row in rows:  # the comparison is not like for like: show how
+        if row["other_requests"] is None:
+            print("\nNOTE: %s did not send the reference's requests (first round, one task):"
+                  % row["eos"])
+            for who in ("eos", "reference"):
+                print("  %-10s %s" % (who + ":", ", ".join(
+                    "%s %s %s" % tuple(call) for call in row[who + "_requests_one_task"])))
+        elif row["other_requests"] and not foreign:  # with other clients about, they are noise
+            others = ", ".join("%s %s %s" % tuple(call) for call in row["other_requests"])
+            print("\nNOTE: %s sent the reference's requests and these too (first round, all "
+                  "tasks): %s" % (row["eos"], others))
+    if foreign:
+        print("\nWARNING: the bed answered other clients during this run (requests that were not "
+              "the benchmark's, seen in: %s): request counts ('yes +N' included), server times "
+              "and timings of this run are not clean; run it with the bed to itself (make bench)"
+              % ", ".join("%s %d" % item for item in sorted(foreign.items())))
     return rows
 
 
@@ -352,8 +536,8 @@ def section_imports(runs):
                             % (package, package),
         "eos_user_password": "import %smodules.eos_user_password, %smodule_utils.client"
                              % (package, package),
-        "basic + http.client + ssl (what we use)": "import ansible.module_utils.basic, http.client, ssl",
-        "basic + requests (what we used)": "import ansible.module_utils.basic, requests",
+        "basic + http.client + ssl (stdlib HTTP)": "import ansible.module_utils.basic, http.client, ssl",
+        "basic + requests (what the modules use)": "import ansible.module_utils.basic, requests",
         "basic + openstack (openstack.cloud)": "import ansible.module_utils.basic, openstack",
     }
     collections = tempfile.mkdtemp()
@@ -400,11 +584,13 @@ def main():
         tasks = section_tasks(samples, count, rounds)
         openstack = section_openstack(samples, tasks)
         process = section_process(runner, 3 if options.quick else 21)
+        reference = section_reference(samples, tasks, process, options.quick, runner.foreign)
+        foreign = dict(runner.foreign)
         scale = section_scale(runner, sizes, forks)
     imports = section_imports(3 if options.quick else 10)
     report = {"quick": options.quick, "rounds": rounds, "tasks_per_playbook": count,
               "seconds": round(time.time() - started), "per_task": tasks, "openstack": openstack,
-              "process": process,
+              "process": process, "reference": reference, "foreign_requests": foreign,
               "scale": scale, "imports": imports}
     Path(options.json).parent.mkdir(parents=True, exist_ok=True)
     Path(options.json).write_text(json.dumps(report, indent=2))
