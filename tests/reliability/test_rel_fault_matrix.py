@@ -236,8 +236,10 @@ def test_fault(target, fault, ansible, bed, identities, report, cache_dir):  # n
                 assert result.get("request_id") == request_id and request_id.startswith("req-"), \
                     (result, request_id)
                 assert request_id in result["msg"], result["msg"]
-            if target == PASSWORD_PATCH:
+            if target == PASSWORD_PATCH:  # never resent
                 assert [key(r) for r in records].count(key(records[faulted_at])) == 1, records
+            if target == PASSWORD_PATCH and fault not in ("500", "html-500"):
+                # no answer, a gateway error or an unreadable 200: the write may have applied
                 assert result["changed"] is True and "may have been applied" in result["msg"]
             status = FAULTS[fault].get("status")
             if status:
