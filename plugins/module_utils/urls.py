@@ -13,7 +13,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import ipaddress
 import re
 from urllib.parse import quote, urlsplit
 
@@ -67,6 +66,7 @@ def is_loopback(url):
     host = (urlsplit(url).hostname or "").lower().rstrip(".")
     if host == "localhost" or host.endswith(".localhost"):
         return True
+    import ipaddress  # here: only a plain http:// auth_url is asked about
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
