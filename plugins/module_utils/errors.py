@@ -18,6 +18,16 @@ def masked(text):
     return _USERINFO.sub(r"\1***@", u"%s" % (text,))
 
 
+def echoed_forms(secret):
+    """``secret`` and the forms a server may echo it back in: JSON-escaped (``\\"``, ``\\u00e9``),
+    Python-escaped, URL-encoded. Each is to be masked wherever output is made."""
+    import json  # here: only modules with secrets get here, once per secret
+    from urllib.parse import quote, quote_plus
+    forms = {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
+             repr(secret)[1:-1], quote(secret, safe=""), quote_plus(secret)}
+    return set(form for form in forms if form)
+
+
 class EosError(Exception):
     """A failure a human can act on: what failed, where, why, and the server's request id.
 

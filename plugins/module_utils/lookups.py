@@ -43,6 +43,12 @@ def _by_name(client, collection, value, what, extra=None):
     body = check.mapping(client.get(path, service="identity"), "body")
     found = [_checked(check, item, "%s[]" % collection)
              for item in check.sequence(body.get(collection), collection)]
+    others = [item for item in found if item.get("name") != value]
+    if others:  # a server that ignored the filter (or matched another case): never act on it
+        raise EosError("%s answered %s named %s for the name '%s': only an exact match is used, "
+                       "so nothing was changed. Check the spelling (and case) of the name, or "
+                       "use the ID" % (check.where, what.lower(), ", ".join(
+                           "'%s'" % shown(item.get("name"), 64) for item in others[:5]), value))
     if len(found) > 1:
         raise EosError("%s name '%s' is ambiguous: %d matches (%s); use the ID"
                        % (what, value, len(found),

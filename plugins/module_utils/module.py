@@ -9,7 +9,8 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError, masked
+from ansible_collections.easystack.eos.plugins.module_utils.errors import (
+    EosError, echoed_forms, masked)
 from ansible_collections.easystack.eos.plugins.module_utils.options import (
     connection_argument_spec, resolve_connection)
 from ansible_collections.easystack.eos.plugins.module_utils.session import REQUESTS_IMPORT_ERROR
@@ -20,10 +21,14 @@ class EosModule:
     """An AnsibleModule with the connection options added, and an authenticated client.
 
     ``run(action)`` calls ``action(self)`` and turns any EosError into a clean ``fail_json``
-    naming the status, request id and URL; secrets learnt at run time are masked in all output.
+    naming the status, request id and URL; secrets learnt at run time are masked in all output,
+    in the forms a server may echo them too.
+
+    ``required_text``: options that, when given, must not be empty or whitespace only (an unset
+    variable renders as ""): checked before anything is sent.
     """
 
-    def __init__(self, argument_spec, **kwargs):
+    def __init__(self, argument_spec, required_text=(), **kwargs):
         spec = connection_argument_spec()
         clash = set(spec) & set(argument_spec)
         if clash:  # a programming error, caught by the unit tests
@@ -38,6 +43,20 @@ class EosModule:
         self.params = self.ansible.params
         self._client = None
         self._settings = None
+        for secret in list(self.ansible.no_log_values):  # the no_log options' values
+            self.mask(secret)
+        for name in required_text:
+            value = self.params.get(name)
+            if value is not None and not str(value).strip():
+                self.ansible.fail_json(msg=(
+                    "Option '%s' is empty%s: give it a value. Nothing was sent. (An unset or empty "
+                    "variable renders as '', for example lookup('env', ...) of an unset variable)"
+                    % (name, " or only whitespace" if value else "")))
+
+    def mask(self, secret):
+        """Keep ``secret`` out of all output, raw and in the forms a server may echo it in."""
+        if secret:
+            self.ansible.no_log_values.update(echoed_forms(str(secret)))
 
     @property
     def check_mode(self):
@@ -48,7 +67,7 @@ class EosModule:
         if self._settings is None:
             self._settings = resolve_connection(self.params)
             for secret in self._settings.secrets:
-                self.ansible.no_log_values.add(secret)
+                self.mask(secret)
             auth_url = masked(self._settings.auth["auth_url"])
             if self._settings.verify is False:
                 self.ansible.warn("TLS certificate verification is off (validate_certs: false): "
@@ -68,8 +87,7 @@ class EosModule:
             if self.settings.token_cache:
                 from ansible_collections.easystack.eos.plugins.module_utils.token_cache import TokenCache
                 cache = TokenCache(self.settings)
-            self._client = EosClient(self.settings, on_secret=self.ansible.no_log_values.add,
-                                     token_cache=cache)
+            self._client = EosClient(self.settings, on_secret=self.mask, token_cache=cache)
         return self._client
 
     def fail(self, error):

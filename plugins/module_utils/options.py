@@ -165,12 +165,23 @@ def _load_file(path):
     try:
         data = parse(text)
     except errors as exc:
-        raise EosError("%s is not valid YAML/JSON: %s" % (path, exc))
+        raise EosError("%s is not valid YAML/JSON: %s (the text there is not shown: a line of a "
+                       "clouds or secure file may hold a secret)" % (path, _where(exc)))
     if data is None:
         data = {}
     if not isinstance(data, dict) or not isinstance(data.get("clouds", {}), dict):
         raise EosError("%s must hold a mapping with a 'clouds' mapping" % path)
     return data
+
+
+def _where(exc):
+    """Line and column of a YAML or JSON parse error; the parser's own text quotes the line."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is not None:
+        return "error at line %d, column %d" % (mark.line + 1, mark.column + 1)
+    if getattr(exc, "lineno", None):
+        return "error at line %d, column %d" % (exc.lineno, exc.colno)
+    return "a %s" % type(exc).__name__
 
 
 def _deep_merge(base, extra):

@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import math
+import re
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.untrusted import Answer, shown
@@ -26,40 +27,53 @@ UNLIMITED_WORDS = ("unlimited", "-1")
 LARGEST = 2 ** 53
 
 
-def parse_value(item, value):
-    """A quota value as a number: int or float, ``-1``/``unlimited`` for unlimited.
+# A number as a person writes it: ASCII digits, an optional fraction and exponent. Python's own
+# int()/float() also take "1_000", Arabic-Indic or full-width digits and "nan"; this does not.
+NUMBER_TEXT = re.compile(r"^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
 
-    Accepts numbers and numeric strings (YAML and Jinja hand over strings); rejects booleans,
-    NaN/infinity, values below -1 and anything else, naming the item.
+
+def _number_of_text(item, value):
+    text = value.strip()
+    if text.lower() in UNLIMITED_WORDS:
+        return UNLIMITED
+    if not NUMBER_TEXT.match(text):
+        raise EosError("Quota '%s': %r is not a number (use ASCII digits such as 100 or 156.5, -1 "
+                       "or 'unlimited')" % (item, value))
+    if re.match(r"^-?[0-9]+$", text):
+        return int(text)
+    number = float(text)
+    mantissa = re.split("[eE]", text)[0]
+    if number == 0 and mantissa.strip("-0.") != "":
+        raise EosError("Quota '%s': %r is too small to be told from 0 (it would be written as 0)"
+                       % (item, value))
+    if number.is_integer() and abs(number) < LARGEST:
+        return int(number)  # "100.0" from a template means 100
+    return number
+
+
+def parse_value(item, value):
+    """A quota value as a number: -1 (also ``unlimited``) or a finite number of at least 0.
+
+    Accepts numbers and numeric strings written with ASCII digits (YAML and Jinja hand over
+    strings); rejects booleans, NaN/infinity, negative values other than -1, values that would be
+    written as another number (``1e-400`` is 0), and anything else, naming the item.
     """
     if isinstance(value, bool):
         raise EosError("Quota '%s': %r is a boolean, not a number" % (item, value))
     if isinstance(value, str):
-        text = value.strip()
-        if text.lower() in UNLIMITED_WORDS:
-            return UNLIMITED
-        try:
-            number = int(text)
-        except ValueError:
-            try:
-                number = float(text)
-            except ValueError:
-                raise EosError("Quota '%s': %r is not a number (use a number, -1 or 'unlimited')"
-                               % (item, value))
+        number = _number_of_text(item, value)
     elif isinstance(value, (int, float)):
         number = value
     else:
         raise EosError("Quota '%s': %r (%s) is not a number" % (item, value, type(value).__name__))
-    if isinstance(number, float):
-        if math.isnan(number) or math.isinf(number):
-            raise EosError("Quota '%s': %r is not a finite number" % (item, value))
-        if number.is_integer() and abs(number) < 2 ** 53 and isinstance(value, str):
-            number = int(number)  # "100.0" from a template means 100
-    if number < UNLIMITED:
-        raise EosError("Quota '%s': %r is below -1 (-1 means unlimited)" % (item, value))
+    if isinstance(number, float) and (math.isnan(number) or math.isinf(number)):
+        raise EosError("Quota '%s': %r is not a finite number" % (item, value))
+    if number < 0 and number != UNLIMITED:
+        raise EosError("Quota '%s': %r is negative: a quota is -1 (unlimited) or 0 and above"
+                       % (item, value))
     if number > LARGEST:
         raise EosError("Quota '%s': %s is too large (at most %d)" % (item, str(value)[:40], LARGEST))
-    return number
+    return UNLIMITED if number == UNLIMITED else number
 
 
 def same(a, b):

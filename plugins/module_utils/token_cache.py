@@ -5,9 +5,15 @@
 
 Stored only in a 0600 file inside a 0700 directory under the user's cache directory
 (``$XDG_CACHE_HOME/easystack.eos/tokens``, else ``~/.cache/easystack.eos/tokens``), one file per
-auth URL + identity + scope, named by a SHA-256 of those (never of a secret). A token within
-``MARGIN`` seconds of expiry is not used. Writes are atomic (a temporary file renamed into
-place), so parallel forks never read a torn file; anything unreadable is simply a cache miss.
+auth URL + method + identity + scope + secret, named by an HMAC-SHA256 of those under a random
+key kept 0600 beside the files (``.key``). The secret is in the key so that a task with a wrong
+password never gets the cached token of a right one; the HMAC (never the secret, never a plain
+hash of it) so that the name tells nothing about the secret. A token within ``MARGIN`` seconds of
+expiry is not used. Writes are atomic (a temporary file renamed into place), so parallel forks
+never read a torn file.
+
+Nothing is read or written through a symlink, nor in a directory or file that is not this user's
+or that others can write or read: such an entry is a cache miss, never an error.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,6 +22,7 @@ __metaclass__ = type
 
 import datetime
 import hashlib
+import hmac
 import json
 import os
 import stat
@@ -25,6 +32,11 @@ MARGIN = 300  # seconds: a token closer than this to expiry is not reused
 IDENTITY_KEYS = ("auth_url", "username", "user_id", "user_domain_name", "user_domain_id",
                  "project_name", "project_id", "project_domain_name", "project_domain_id",
                  "domain_name", "domain_id", "application_credential_id")
+SECRET_KEYS = ("password", "application_credential_secret")
+KEY_FILE = ".key"
+KEY_BYTES = 32
+# Open without following a symlink in the last path component.
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 def cache_dir(environ=None):
@@ -33,11 +45,35 @@ def cache_dir(environ=None):
     return os.path.join(base, "easystack.eos", "tokens")
 
 
-def cache_key(settings):
-    """Hash of what identifies a token: auth URL, method, identity, scope; never a secret."""
-    parts = [settings.auth_type] + ["%s=%s" % (key, settings.auth.get(key) or "")
-                                    for key in IDENTITY_KEYS]
-    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+def cache_key(settings, key):
+    """HMAC of what a token stands for: auth URL, method, identity, scope and the secret."""
+    auth = settings.auth
+    parts = [settings.auth_type] + ["%s=%s" % (name, auth.get(name) or "")
+                                    for name in IDENTITY_KEYS + SECRET_KEYS]
+    return hmac.new(key, "\n".join(parts).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _private(info, kind):
+    """A regular file (or directory) of this user that no one else can read or write."""
+    return (kind(info.st_mode) and info.st_uid == os.getuid()
+            and not info.st_mode & (stat.S_IRWXG | stat.S_IRWXO))
+
+
+def _read_private(path):
+    """The bytes of ``path`` if it is a private regular file (no symlink), else None."""
+    try:
+        fd = os.open(path, os.O_RDONLY | NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        if not _private(os.fstat(fd), stat.S_ISREG):
+            return None
+        with os.fdopen(fd, "rb") as handle:
+            fd = None
+            return handle.read(1024 * 1024)
+    finally:
+        if fd is not None:
+            os.close(fd)
 
 
 def _parse_time(value):
@@ -57,48 +93,82 @@ def _now():
 
 class TokenCache:
     def __init__(self, settings, directory=None, now=_now):
+        self.settings = settings
         self.directory = directory or cache_dir()
-        self.path = os.path.join(self.directory, cache_key(settings) + ".json")
         self.now = now
+        self._path = None
 
-    def _safe_directory(self):
-        """Create the directory 0700; refuse one that others can write or that is not ours."""
+    @property
+    def path(self):
+        """This identity's cache file, once the directory and key exist and are trusted."""
+        return self._file()
+
+    def _directory_ok(self, create=False):
+        """The directory exists (made 0700 if ``create``), is no symlink and is private."""
+        if create:
+            try:
+                os.makedirs(self.directory, mode=0o700)
+            except OSError:
+                pass  # exists already (or cannot be made: the check below says no)
         try:
-            os.makedirs(self.directory, mode=0o700)
-        except OSError:
-            pass  # exists already (or cannot be made: the checks below say no)
-        try:
-            info = os.stat(self.directory)
+            return _private(os.lstat(self.directory), stat.S_ISDIR)
         except OSError:
             return False
-        if info.st_uid != os.getuid() or info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-            return False
-        return True
+
+    def _key(self, create=False):
+        """The HMAC key beside the cache files: made once (0600, exclusively), else read."""
+        path = os.path.join(self.directory, KEY_FILE)
+        key = _read_private(path)
+        if key is not None and len(key) == KEY_BYTES:
+            return key
+        if not create or key is not None:
+            return None  # a key of the wrong size is someone else's doing: do not trust it
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o600)
+        except OSError:
+            return _read_private(path)  # another fork made it first
+        key = os.urandom(KEY_BYTES)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(key)
+        return key
+
+    def _file(self, create=False):
+        """The path of this identity's cache file, or None when the cache cannot be trusted."""
+        if self._path is None:
+            if not self._directory_ok(create):
+                return None
+            key = self._key(create)
+            if key is None:
+                return None
+            self._path = os.path.join(self.directory, cache_key(self.settings, key) + ".json")
+        return self._path
 
     def load(self):
         """``(token value, body)`` of a cached token that is still valid long enough, or None."""
+        path = self._file()
+        raw = _read_private(path) if path else None
+        if raw is None:
+            return None
         try:
-            info = os.stat(self.path)
-            if info.st_uid != os.getuid() or info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-                return None
-            with open(self.path) as handle:
-                entry = json.load(handle)
+            entry = json.loads(raw.decode("utf-8"))
             value, body = entry["token"], entry["body"]
             expires = _parse_time(body["token"]["expires_at"])
-        except (OSError, IOError, ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             return None
-        if expires is None or (expires - self.now()).total_seconds() < MARGIN:
+        if not isinstance(value, str) or expires is None \
+                or (expires - self.now()).total_seconds() < MARGIN:
             return None
         return value, body
 
     def store(self, value, body):
-        if not body.get("token", {}).get("expires_at") or not self._safe_directory():
+        path = self._file(create=True)
+        if not body.get("token", {}).get("expires_at") or path is None:
             return
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
         try:
             with os.fdopen(fd, "w") as handle:  # mkstemp files are 0600 already
                 json.dump({"token": value, "body": body}, handle)
-            os.replace(tmp, self.path)
+            os.replace(tmp, path)  # replaces a symlink itself, never writes through it
         except (OSError, IOError):
             try:
                 os.unlink(tmp)
@@ -106,7 +176,10 @@ class TokenCache:
                 pass
 
     def drop(self):
+        path = self._file()
+        if path is None:
+            return
         try:
-            os.unlink(self.path)
+            os.unlink(path)
         except OSError:
             pass

@@ -185,6 +185,7 @@ def main():
             force=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
+        required_text=("domain", "region"),
     )
     module.run(set_quotas)
 

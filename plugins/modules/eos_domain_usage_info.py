@@ -160,6 +160,7 @@ def main():
     module = EosModule(
         argument_spec=dict(domain=dict(type="str"), region=dict(type="str")),
         supports_check_mode=True,
+        required_text=("domain", "region"),
     )
     module.run(read_usage)
 

@@ -229,6 +229,7 @@ def main():
                                  choices=["on_mismatch", "always"]),
         ),
         supports_check_mode=True,
+        required_text=("user", "domain", "password"),
     )
     module.run(set_password)
 

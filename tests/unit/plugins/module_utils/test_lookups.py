@@ -85,12 +85,13 @@ def test_domain_not_found():
 
 
 def test_domain_name_is_quoted():
-    client = FakeClient({"/v3/domains?name=a%20b%26c%2Fd": {"domains": [ACME]}})
-    assert find_domain(client, "a b&c/d") == ACME
+    odd = {"id": ACME_ID, "name": "a b&c/d"}
+    client = FakeClient({"/v3/domains?name=a%20b%26c%2Fd": {"domains": [odd]}})
+    assert find_domain(client, "a b&c/d") == odd
 
 
 def test_ambiguous_name():
-    client = FakeClient({"/v3/domains?name=dup": {"domains": [{"id": "d1"}, {"id": "d2"}]}})
+    client = FakeClient({"/v3/domains?name=dup": {"domains": [{"id": "d1", "name": "dup"}, {"id": "d2", "name": "dup"}]}})
     with pytest.raises(EosError) as info:
         find_domain(client, "dup")
     assert "name 'dup' is ambiguous: 2 matches (d1, d2); use the ID" in str(info.value)
@@ -118,7 +119,7 @@ def test_user_by_id_in_another_domain_is_not_taken():
 
 
 def test_user_not_found_and_ambiguous():
-    client = FakeClient({"/v3/users?name=dup&domain_id=d": {"users": [{"id": "u1"}, {"id": "u2"}]}})
+    client = FakeClient({"/v3/users?name=dup&domain_id=d": {"users": [{"id": "u1", "name": "dup"}, {"id": "u2", "name": "dup"}]}})
     with pytest.raises(EosError) as info:
         find_user(client, "ghost", "d")
     assert "User 'ghost' not found in domain d" in str(info.value)
@@ -164,7 +165,23 @@ def test_a_lookup_answer_of_the_wrong_shape_fails_naming_the_request(body, words
 
 def test_ids_in_an_ambiguity_message_are_cleaned():
     client = FakeClient({"/v3/users?name=dup&domain_id=d": {"users": [
-        {"id": "u1\x1b[2J\r\nok: [localhost]"}, {"id": "u2"}]}})
+        {"id": "u1\x1b[2J\r\nok: [localhost]", "name": "dup"}, {"id": "u2", "name": "dup"}]}})
     with pytest.raises(EosError) as info:
         find_user(client, "dup", "d")
     assert "\x1b" not in str(info.value) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("path, call, found", [
+    ("/v3/users?name=&domain_id=d", lambda client: find_user(client, "", "d"), "bob"),
+    ("/v3/users?name=bob&domain_id=d", lambda client: find_user(client, "bob", "d"), "Bob"),
+    ("/v3/domains?name=acme", lambda client: find_domain(client, "acme"), "ACME"),
+])
+def test_a_match_that_does_not_carry_exactly_the_name_is_never_used(path, call, found):
+    """A server that ignores the filter answered with its first user: resetting that one's
+    password would be the wrong user's."""
+    collection = "users" if "users" in path else "domains"
+    client = FakeClient({path: {collection: [{"id": "x1", "name": found}]}})
+    with pytest.raises(EosError) as info:
+        call(client)
+    assert "named '%s' for the name" % found in str(info.value)
+    assert "only an exact match is used, so nothing was changed" in str(info.value)

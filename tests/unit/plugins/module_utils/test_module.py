@@ -15,7 +15,7 @@ from ansible_collections.easystack.eos.plugins.module_utils.errors import EosErr
 from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
 from ansible_collections.easystack.eos.plugins.module_utils.options import connection_argument_spec
 from ansible_collections.easystack.eos.tests.unit.plugins.module_utils.eos_fakes import (
-    AUTH_URL, PASSWORD, TOKEN, module_args, run_module)
+    AUTH_URL, PASSWORD, TOKEN, module_args, patch_module_args, run_module)
 
 
 @pytest.mark.parametrize("name", sorted(connection_argument_spec()))
@@ -77,3 +77,48 @@ def test_without_requests_the_module_fails_saying_how_to_install_it(monkeypatch,
     assert result["failed"] is True
     assert "Failed to import the required Python library (requests)" in result["msg"]
     assert "pip install requests" in result["msg"]
+
+
+@pytest.mark.parametrize("value", ["", "   ", "\t\n"])
+def test_an_empty_required_text_option_fails_before_anything_is_sent(monkeypatch, capsys, value):
+    spec = {"user": dict(type="str"), "domain": dict(type="str")}
+    args = module_args(user=value, domain="acme")
+
+    def action(module):
+        pytest.fail("the action ran")
+
+    for variable in [v for v in __import__("os").environ if v.startswith("OS_")]:
+        monkeypatch.delenv(variable)
+    with patch_module_args(args):
+        with pytest.raises(SystemExit):
+            EosModule(argument_spec=spec, supports_check_mode=True,
+                      required_text=("user", "domain")).run(action)
+    result = json.loads(capsys.readouterr().out)
+    assert result["failed"] is True
+    assert result["msg"].startswith("Option 'user' is empty")
+    assert "Nothing was sent" in result["msg"]
+
+
+def test_an_omitted_required_text_option_is_not_empty(monkeypatch, capsys):
+    with patch_module_args(module_args(domain="acme")):
+        with pytest.raises(SystemExit):
+            EosModule(argument_spec={"user": dict(type="str"), "domain": dict(type="str")},
+                      required_text=("user",)).run(lambda module: {"changed": False})
+    assert json.loads(capsys.readouterr().out)["changed"] is False
+
+
+@pytest.mark.parametrize("secret", ['S3cr"\u00e9\t!x', "pa ss/wo+rd&=?", "plain-Secret-1"])
+def test_a_secret_echoed_back_escaped_is_masked_too(monkeypatch, capsys, secret):
+    """A server that echoes the request body returns the password JSON- or URL-escaped."""
+    echoes = [json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
+              __import__("urllib.parse").parse.quote(secret, safe=""),
+              __import__("urllib.parse").parse.quote_plus(secret)]
+
+    def action(module):
+        raise EosError("PATCH failed; the server said: " + " | ".join(echoes))
+
+    spec = {"password": dict(type="str", no_log=True)}
+    result = run_module(monkeypatch, capsys, module_args(password=secret), action,
+                        argument_spec=spec)
+    for form in echoes + [secret]:
+        assert form not in json.dumps(result, ensure_ascii=False), form

@@ -554,3 +554,19 @@ def test_a_url_password_is_a_secret_of_the_settings(places):
                         "password": "pw", "user_domain_name": "Default", "project_name": "admin",
                         "project_domain_name": "Default"})
     assert "S3cret" in places.resolve(params).secrets
+
+
+@pytest.mark.parametrize("name, text, secret", [
+    ("clouds.yaml", 'clouds:\n  prod:\n    auth:\n      password: "devstacker" x\n', "devstacker"),
+    ("clouds.yaml", "clouds:\n  prod:\n    auth:\n      application_credential_secret: abc: def\n",
+     "abc: def"),
+    ("clouds.json", '{"clouds": {"prod": {"auth": {"password": "Json-Secret-1\\x"}}}}', "Json-Secret-1"),
+])
+def test_a_config_file_that_does_not_parse_names_line_and_column_never_its_text(
+        places, name, text, secret):
+    path = os.path.join(places.cwd, name)
+    with open(path, "w") as handle:
+        handle.write(text)
+    error = places.error(task(cloud="prod"))
+    assert "is not valid YAML/JSON: error at line" in str(error) and ", column " in str(error)
+    assert secret not in str(error) and "abc" not in str(error)

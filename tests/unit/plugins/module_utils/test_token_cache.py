@@ -40,7 +40,9 @@ def test_store_and_load_with_private_permissions(tmp_path):
     assert cache.load() == (TOKEN, body(3600))
     assert stat.S_IMODE(os.stat(cache.directory).st_mode) == 0o700
     assert stat.S_IMODE(os.stat(cache.path).st_mode) == 0o600
-    assert os.listdir(cache.directory) == [os.path.basename(cache.path)]  # no temp file left
+    assert stat.S_IMODE(os.stat(os.path.join(cache.directory, ".key")).st_mode) == 0o600
+    # no temp file left; the HMAC key beside the token file
+    assert sorted(os.listdir(cache.directory)) == sorted([os.path.basename(cache.path), ".key"])
 
 
 def test_token_close_to_expiry_is_not_reused(tmp_path):
@@ -51,18 +53,62 @@ def test_token_close_to_expiry_is_not_reused(tmp_path):
     assert cache.load() is not None
 
 
-def test_the_key_names_no_secret_and_separates_identities(tmp_path):
+def test_the_key_covers_the_secret_through_an_hmac_and_names_none(tmp_path):
     admin = settings_of()
     other_password = settings_of({"auth": dict(settings_of().auth, password="another")})
     other_project = settings_of({"auth": dict(settings_of().auth, project_name="demo")})
-    assert cache_key(admin) == cache_key(other_password)  # same identity and scope
-    assert cache_key(admin) != cache_key(other_project)
+    key = b"k" * 32
+    assert cache_key(admin, key) != cache_key(other_password, key)  # a wrong password misses
+    assert cache_key(admin, key) != cache_key(other_project, key)
+    assert cache_key(admin, key) != cache_key(admin, b"j" * 32)  # keyed: not a plain hash
     cache = cache_in(tmp_path, admin)
+    cache.store(TOKEN, body(3600))
     for secret in (PASSWORD, TOKEN, APP_SECRET):
         assert secret not in cache.path
     app = settings_of({"auth": {"auth_url": admin.auth["auth_url"], "application_credential_id": "ac1",
                                 "application_credential_secret": APP_SECRET}})
-    assert APP_SECRET not in cache_in(tmp_path, app).path
+    app_cache = cache_in(tmp_path, app)
+    app_cache.store(TOKEN, body(3600))
+    assert APP_SECRET not in app_cache.path
+
+
+def test_a_wrong_password_never_gets_the_cached_token(tmp_path):
+    cache_in(tmp_path).store(TOKEN, body(3600))
+    wrong = settings_of({"auth": dict(settings_of().auth, password="Wrong-Password-1")})
+    assert cache_in(tmp_path, wrong).load() is None
+    assert cache_in(tmp_path).load() == (TOKEN, body(3600))
+
+
+def test_a_symlinked_cache_file_is_never_read(tmp_path):
+    cache = cache_in(tmp_path)
+    cache.store(TOKEN, body(3600))
+    real = tmp_path / "elsewhere.json"
+    os.rename(cache.path, str(real))
+    os.symlink(str(real), cache.path)
+    assert cache_in(tmp_path).load() is None
+
+
+def test_a_symlinked_directory_is_never_used(tmp_path):
+    real = tmp_path / "real-tokens"
+    real.mkdir(mode=0o700)
+    os.symlink(str(real), str(tmp_path / "tokens"))
+    cache = cache_in(tmp_path)
+    cache.store(TOKEN, body(3600))
+    assert os.listdir(str(real)) == [] and cache.load() is None
+
+
+def test_a_key_file_others_can_read_or_of_the_wrong_size_is_not_trusted(tmp_path):
+    cache = cache_in(tmp_path)
+    cache.store(TOKEN, body(3600))
+    key = os.path.join(cache.directory, ".key")
+    os.chmod(key, 0o644)
+    assert cache_in(tmp_path).load() is None
+    os.chmod(key, 0o600)
+    with open(key, "ab") as handle:
+        handle.write(b"x")
+    assert cache_in(tmp_path).load() is None
+    cache_in(tmp_path).store(TOKEN, body(3600))  # nor replaced: someone else's doing
+    assert os.path.getsize(key) == 33
 
 
 def test_unreadable_foreign_or_open_files_are_misses(tmp_path):
@@ -85,7 +131,7 @@ def test_a_directory_others_can_write_is_not_used(tmp_path):
     os.chmod(str(directory), 0o777)
     cache = cache_in(tmp_path)
     cache.store(TOKEN, body(3600))
-    assert not os.path.exists(cache.path)
+    assert cache.path is None and os.listdir(str(directory)) == []
 
 
 def test_default_location_follows_xdg():
