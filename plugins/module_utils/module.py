@@ -14,6 +14,7 @@ from ansible_collections.easystack.eos.plugins.module_utils.errors import (
 from ansible_collections.easystack.eos.plugins.module_utils.options import (
     connection_argument_spec, resolve_connection)
 from ansible_collections.easystack.eos.plugins.module_utils.session import REQUESTS_IMPORT_ERROR
+from ansible_collections.easystack.eos.plugins.module_utils.untrusted import hide
 from ansible_collections.easystack.eos.plugins.module_utils.urls import is_https, is_loopback
 
 
@@ -56,7 +57,9 @@ class EosModule:
     def mask(self, secret):
         """Keep ``secret`` out of all output, raw and in the forms a server may echo it in."""
         if secret:
-            self.ansible.no_log_values.update(echoed_forms(str(secret)))
+            forms = echoed_forms(str(secret))
+            self.ansible.no_log_values.update(forms)
+            hide(forms)
 
     @property
     def check_mode(self):

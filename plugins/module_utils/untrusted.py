@@ -32,11 +32,25 @@ _UNPRINTABLE = re.compile(u"[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028
                           u"\u2060-\u206f\ufeff]+")
 
 
+# Every form of every secret the module knows (EosModule.mask adds them): masked in server text
+# before it is cleaned and cut, so that a cut can never leave part of a secret unmasked.
+_SECRETS = set()
+MASK = "********"
+
+
+def hide(forms):
+    _SECRETS.update(form for form in forms if form)
+
+
 def shown(value, limit=TEXT_LIMIT):
-    """``value`` as one printable line of at most ``limit`` characters (plus a note if cut)."""
+    """``value`` as one printable line of at most ``limit`` characters (plus a note if cut),
+    secrets masked first."""
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
-    text = _UNPRINTABLE.sub(" ", u"%s" % (value,)).strip()
+    text = u"%s" % (value,)
+    for secret in sorted(_SECRETS, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    text = _UNPRINTABLE.sub(" ", text).strip()
     text = re.sub(u" {2,}", " ", text)
     if len(text) > limit:
         return u"%s... (%d more characters)" % (text[:limit], len(text) - limit)

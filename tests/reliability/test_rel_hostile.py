@@ -345,3 +345,37 @@ def test_an_empty_answer_to_the_quota_patch_says_it_may_have_been_applied(ansibl
     assert "may have been applied" in result["msg"], result["msg"]
     assert result.get("changed") is True, json.dumps(result)[:500]
     assert server.quotas["cores"] == 80
+
+
+def echo_the_password(request, connection):
+    """A server that echoes the request's password back in an error: JSON-escaped (as it came),
+    \\u-escaped, URL-encoded and Python-escaped, the forms a careless server produces."""
+    if request["method"] != "PATCH" or request["route"] != "user":
+        return False
+    from urllib.parse import quote, quote_plus
+    password = json.loads(request["body"])["user"]["password"]
+    echoed = "%s | %s | %s | %s | %s" % (
+        request["body"].decode("utf-8"), json.dumps(password), quote(password, safe=""),
+        quote_plus(password), repr(password))
+    body = json.dumps({"error": {"code": 400, "title": "Bad Request",
+                                 "message": "Invalid password in " + echoed}}).encode()
+    connection.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n"
+                       b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))
+    return True
+
+
+@pytest.mark.parametrize("new_password", ['S3cr"\u00e9\t!x', "p/a s+s&w=o?r%d"],
+                         ids=["json-escapes", "url-escapes"])
+def test_a_password_echoed_back_in_any_escaping_never_reaches_the_output(
+        ansible, server, admin_password, new_password):
+    server.set_mode("raw", handler=echo_the_password)
+    run = ansible.module(PASSWORD, task(server, admin_password, user="bob", domain="acme",
+                                        password=new_password, update_password="always"),
+                         verbosity=4)
+    run.assert_clean_failure()
+    from urllib.parse import quote, quote_plus
+    forms = {"raw": new_password, "json": json.dumps(new_password)[1:-1],
+             "json-unicode": json.dumps(new_password, ensure_ascii=False)[1:-1],
+             "url": quote(new_password, safe=""), "url-plus": quote_plus(new_password),
+             "python": repr(new_password)[1:-1]}
+    assert_no_secret(run, server, admin=admin_password, **forms)

@@ -22,6 +22,7 @@ from urllib3.response import HTTPResponse
 from ansible.module_utils import basic
 from ansible.module_utils.common import warnings as ansible_warnings
 
+from ansible_collections.easystack.eos.plugins.module_utils import untrusted
 from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
 from ansible_collections.easystack.eos.plugins.module_utils.session import EosSession, new_http
 
@@ -139,6 +140,7 @@ def run_module(monkeypatch, capsys, args, action=None, main=None, argument_spec=
             monkeypatch.delenv(variable)
     # ansible keeps warnings in a process-wide store: one run's must not show in the next
     ansible_warnings._global_warnings.clear()  # pylint: disable=protected-access
+    untrusted._SECRETS.clear()  # pylint: disable=protected-access  # likewise the secrets
     with patch_module_args(args):
         with pytest.raises(SystemExit):
             if main is not None:

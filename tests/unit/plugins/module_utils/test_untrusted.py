@@ -11,7 +11,7 @@ import pytest
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.untrusted import (
-    MAX_NESTING, TEXT_LIMIT, Answer, parse_json, shown)
+    MAX_NESTING, TEXT_LIMIT, Answer, hide, parse_json, shown)
 
 WHERE = "GET https://eos.example/v3/domain_quotas/d1"
 
@@ -91,3 +91,13 @@ def test_answer_numbers_checks_every_value():
 def test_answer_shapes(method, value):
     with pytest.raises(EosError):
         getattr(Answer(WHERE), method)(value, "item")
+
+
+def test_a_secret_is_masked_before_the_text_is_cut(monkeypatch):
+    """Cut first, a secret across the limit would leave its first half unmasked."""
+    monkeypatch.setattr("ansible_collections.easystack.eos.plugins.module_utils.untrusted._SECRETS",
+                        set())
+    secret = "Half-Visible-Secret-0123456789"
+    hide([secret, "", None])
+    out = shown("x" * (TEXT_LIMIT - 10) + secret)
+    assert "Half-Vi" not in out and "*" in out
