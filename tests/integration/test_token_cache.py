@@ -51,3 +51,17 @@ def test_cache_off_by_default(ansible, bed):
         assert ansible.module(MODULE, env=ansible.os_env()).rc == 0
     assert len(logins(bed.requests_since(mark))) == 2
     assert not (ansible.home / ".cache" / "easystack.eos").exists()
+
+
+def test_a_wrong_password_never_rides_on_the_cached_token(ansible, bed):
+    """The cache key covers the secret (an HMAC): a wrong password is a login, and it fails."""
+    env = dict(ansible.os_env(), EOS_TOKEN_CACHE="1")
+    assert ansible.module(MODULE, env=env).rc == 0
+    cached_token(ansible)
+    mark = bed.log_mark()
+    run = ansible.module(MODULE, env=dict(env, OS_PASSWORD="Not-The-Admin-Password-1"))
+    assert "Authentication failed" in run.assert_clean_failure()["msg"]
+    assert [(r["path"], r["status"]) for r in bed.requests_since(mark)] == [
+        ("/v3/auth/tokens", 401)]
+    key = ansible.home / ".cache" / "easystack.eos" / "tokens" / ".key"
+    assert oct(key.stat().st_mode & 0o777) == "0o600" and key.stat().st_size == 32

@@ -11,7 +11,8 @@ from playbook_runner import CRASH_MARKERS, Ansible
 
 QUOTA, USAGE, PASSWORD = "eos_domain_quota", "eos_domain_usage_info", "eos_user_password"
 
-# (id, module, task arguments as YAML, environment kind, words the failure message must hold)
+# (id, module, task arguments as YAML, environment kind, words the failure message must hold
+#  [, a secret that must appear nowhere in the output])
 # Environment kinds: admin (the bed admin's OS_* variables), none (nothing at all), or
 # clouds:<file text>:<cloud name> (a clouds.yaml in the home directory, OS_CLOUD set).
 CASES = [
@@ -26,12 +27,35 @@ CASES = [
     ("1e400 as a string", QUOTA, "domain: acme\nquotas: {cores: '1e400'}", "admin",
      "not a finite number"),
     ("10**30", QUOTA, "domain: acme\nquotas: {instances: %d}" % 10 ** 30, "admin", "too large"),
-    ("negative -2", QUOTA, "domain: acme\nquotas: {cores: -2}", "admin", "below -1"),
+    ("negative -2", QUOTA, "domain: acme\nquotas: {cores: -2}", "admin", "is negative"),
+    ("negative -0.5", QUOTA, "domain: acme\nquotas: {cores: -0.5}", "admin", "is negative"),
+    ("'1e-400' rounds to 0", QUOTA, "domain: acme\nquotas: {backup_gigabytes: '1e-400'}", "admin",
+     "too small to be told from 0"),
+    ("'1_000'", QUOTA, "domain: acme\nquotas: {cores: '1_000'}", "admin", "not a number"),
+    ("Arabic-Indic digit", QUOTA, "domain: acme\nquotas: {cores: '\u0663'}", "admin",
+     "not a number"),
+    ("full-width digit", QUOTA, "domain: acme\nquotas: {cores: '\uff15'}", "admin",
+     "not a number"),
+    ("empty password from an unset variable", PASSWORD,
+     "user: alice\ndomain: acme\npassword: \"{{ lookup('env', 'EOS_SURELY_UNSET_VARIABLE') }}\"",
+     "admin", "Option 'password' is empty"),
+    ("empty user", PASSWORD, "user: ''\ndomain: acme\npassword: Zz-1secret", "admin",
+     "Option 'user' is empty"),
+    ("whitespace domain (password)", PASSWORD, "user: alice\ndomain: '  '\npassword: Zz-1secret",
+     "admin", "Option 'domain' is empty or only whitespace"),
+    ("empty domain (info)", USAGE, "domain: ''", "admin", "Option 'domain' is empty"),
+    ("empty domain (quota)", QUOTA, "domain: ''\nquotas: {cores: 80}", "admin",
+     "Option 'domain' is empty"),
+    ("clouds.yaml broken on a password line", USAGE, "",
+     'clouds:clouds:\n  bed:\n    auth:\n      password: "devstacker-Secret" x\n:bed',
+     "error at line 4, column", "devstacker-Secret"),
+    ("clouds.yaml broken on an app credential secret", USAGE, "",
+     "clouds:clouds:\n  bed:\n    auth:\n      application_credential_secret: abc-Secret: def\n:bed",
+     "error at line 4, column", "abc-Secret"),
     ("NaN (YAML float)", QUOTA, "domain: acme\nquotas: {cores: .nan}", "admin",
      "not a finite number"),
-    ("'NaN' string", QUOTA, "domain: acme\nquotas: {cores: 'NaN'}", "admin",
-     "not a finite number"),
-    ("'-inf' string", QUOTA, "domain: acme\nquotas: {ram: '-inf'}", "admin", "not a finite"),
+    ("'NaN' string", QUOTA, "domain: acme\nquotas: {cores: 'NaN'}", "admin", "not a number"),
+    ("'-inf' string", QUOTA, "domain: acme\nquotas: {ram: '-inf'}", "admin", "not a number"),
     ("boolean value", QUOTA, "domain: acme\nquotas: {cores: true}", "admin", "is a boolean"),
     ("quota value is a dict", QUOTA, "domain: acme\nquotas: {cores: {a: 1}}", "admin",
      "not a number"),
@@ -107,7 +131,8 @@ def substitute(text, bed):
 
 
 def run_case(case, bed, collections, home):
-    name, module, args, env_kind, words = case
+    name, module, args, env_kind, words = case[:5]
+    secret = case[5] if len(case) > 5 else None
     home.mkdir()
     ansible = Ansible(bed, collections, home)
     if env_kind == "admin":
@@ -128,6 +153,8 @@ def run_case(case, bed, collections, home):
         return name, "not a clean failure", str(exc)[-1500:] + run.stdout[-800:]
     if words.lower() not in result["msg"].lower():
         return name, "message lacks %r" % words, result["msg"]
+    if secret and secret in run.stdout + run.stderr:
+        return name, "the secret %r is in the output" % secret, result["msg"]
     return name, "clean failure", result["msg"]
 
 

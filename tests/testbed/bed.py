@@ -61,6 +61,8 @@ class Paths:
         self.venv = root / "venv"
         self.keystone = root / "keystone"
         self.keystone_conf = self.keystone / "keystone.conf"
+        # Written by `bed.py compliance`; a reset (snapshot) or a new bed has none.
+        self.compliance_conf = self.keystone / "security_compliance.conf"
         self.keystone_db = self.keystone / "keystone.db"
         self.simulator = root / "simulator"
         self.quota_db = self.simulator / "quota.db"
@@ -197,7 +199,10 @@ def service_command(paths, state, service):
               "--no-control-socket", "--worker-class", "gthread", "--timeout", "120",
               "--graceful-timeout", "5"]
     if service == "keystone":
-        env = {"OS_KEYSTONE_CONFIG_FILES": str(paths.keystone_conf)}
+        files = [str(paths.keystone_conf)]
+        if paths.compliance_conf.exists():  # bed.py compliance: Keystone's lockout/password rules
+            files.append(str(paths.compliance_conf))
+        env = {"OS_KEYSTONE_CONFIG_FILES": ";".join(files)}
         return common + ["--workers", "1", "--threads", "8", "keystone_wsgi:application"], env
     env = {
         "EOS_SIM_KEYSTONE_URL": state["keystone_url"],
@@ -479,7 +484,8 @@ def take_snapshot(paths):
         shutil.rmtree(paths.snapshot)
     paths.snapshot.mkdir(parents=True)
     target = paths.snapshot / "keystone"
-    shutil.copytree(paths.keystone, target, ignore=shutil.ignore_patterns("keystone.db*"))
+    shutil.copytree(paths.keystone, target,
+                    ignore=shutil.ignore_patterns("keystone.db*", "security_compliance.conf"))
     # The sqlite backup API gives a consistent copy even while Keystone has the file open.
     with sqlite3.connect(paths.keystone_db) as source, \
             sqlite3.connect(target / "keystone.db") as copy:
@@ -632,6 +638,41 @@ def cmd_restart(paths, args):
     return 0
 
 
+# [security_compliance] options the bed accepts (Keystone's own names), with their value types.
+COMPLIANCE_OPTIONS = {
+    "lockout_failure_attempts": int, "lockout_duration": int, "unique_last_password_count": int,
+    "password_expires_days": int, "minimum_password_age": int,
+    "change_password_upon_first_use": bool, "password_regex": str,
+    "password_regex_description": str, "disable_user_account_days_inactive": int,
+}
+
+
+def cmd_compliance(paths, args):
+    """Run Keystone with [security_compliance] settings (or none), restarting only Keystone."""
+    lines = []
+    for setting in args.set or []:
+        name, sep, value = setting.partition("=")
+        if not sep or name not in COMPLIANCE_OPTIONS:
+            raise BedError("--set NAME=VALUE with NAME one of: %s" % ", ".join(COMPLIANCE_OPTIONS))
+        if COMPLIANCE_OPTIONS[name] is int and not value.isdigit():
+            raise BedError("%s takes a whole number, not %r" % (name, value))
+        if COMPLIANCE_OPTIONS[name] is bool and value.lower() not in ("true", "false"):
+            raise BedError("%s takes true or false, not %r" % (name, value))
+        lines.append("%s = %s" % (name, value))
+    if args.off or not lines:
+        paths.compliance_conf.unlink(missing_ok=True)
+    else:
+        paths.compliance_conf.write_text("[security_compliance]\n" + "\n".join(lines) + "\n")
+    state = load_state(paths)
+    stop(paths, "keystone")
+    start(paths, state, "keystone")
+    wait_ready(paths, state, "keystone")
+    log("Keystone runs with %s" % (
+        "[security_compliance] " + ", ".join(lines) if paths.compliance_conf.exists()
+        else "no [security_compliance] settings"))
+    return 0
+
+
 def cmd_destroy(paths, args):
     cmd_down(paths, args)
     for path in (paths.keystone, paths.simulator, paths.snapshot, paths.logs, paths.run, paths.tls):
@@ -723,6 +764,11 @@ def main(argv=None):
                        help="reset only the simulator's quota state, without a restart")
     restart = sub.add_parser("restart", help="restart services, keeping data")
     restart.add_argument("service", nargs="?", default="all", choices=SERVICES + ("all",))
+    compliance = sub.add_parser(
+        "compliance", help="restart Keystone with [security_compliance] settings, or without")
+    compliance.add_argument("--set", action="append", metavar="NAME=VALUE",
+                            help="a setting, e.g. lockout_failure_attempts=3 (repeatable)")
+    compliance.add_argument("--off", action="store_true", help="back to no settings")
     sub.add_parser("destroy", help="stop and delete all state but the venv")
     env = sub.add_parser("env", help="print connection settings")
     env.add_argument("--format", choices=("shell", "clouds-yaml", "json"), default="shell")
@@ -731,7 +777,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     paths = Paths(state_dir())
     commands = {"up": cmd_up, "down": cmd_down, "status": cmd_status, "reset": cmd_reset,
-                "restart": cmd_restart, "destroy": cmd_destroy, "env": cmd_env}
+                "restart": cmd_restart, "destroy": cmd_destroy, "env": cmd_env,
+                "compliance": cmd_compliance}
     try:
         return commands[args.command](paths, args)
     except BedError as exc:
