@@ -15,9 +15,11 @@ from ansible_collections.easystack.eos.plugins.module_utils.catalog import (
     NoEndpoint, api_root, find_endpoint)
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.session import (
-    WRITES, EosSession, request_id_of)
+    WRITES, EosSession, api_error, request_id_of)
 from ansible_collections.easystack.eos.plugins.module_utils.urls import checked_url, weaker_than
 
+# What a password check login says (see EosClient.password_check).
+MATCH, EXPIRED, REFUSED = "match", "expired", "refused"
 # A token goes back in a header: printable ASCII without spaces (Keystone's are ~180 characters).
 TOKEN_PATTERN = re.compile(r"^[\x21-\x7e]{1,8192}$")
 
@@ -84,10 +86,14 @@ class EosClient:
                     status=401, request_id=error.request_id, method="POST", url=url)
             raise
 
-    def check_password(self, user_id, password):
-        """True when ``password`` logs ``user_id`` in (an unscoped token), False on a 401.
+    def password_check(self, user_id, password):
+        """What one unscoped login as the user says about ``password``.
 
-        At most one login per call: a failed login counts towards Keystone's lockout.
+        ``MATCH``: it logs in. ``EXPIRED``: Keystone checked it and it is right, but expired
+        (``change_password_upon_first_use``, ``password_expires_days``); Keystone checks the
+        password before expiry. ``REFUSED``: a wrong password, and also a locked or disabled
+        account: Keystone answers those three alike (the same 401 wording), so no login can tell
+        them apart. One login per call: a refused one counts towards Keystone's lockout.
 
         The probe's own token is a secret too; it is discarded at once.
         """
@@ -95,7 +101,8 @@ class EosClient:
         response = self.http.request("POST", url, body=password_check_request(user_id, password),
                                      idempotent=True, expected=(201, 200, 401))
         if response.status_code == 401:
-            return False
+            error = api_error(response, "POST", url)
+            return EXPIRED if "password is expired" in error.server_message.lower() else REFUSED
         value = response.headers.get("X-Subject-Token")
         if not value:  # a login that issued no token did not succeed: never call it a match
             raise EosError("POST %s answered HTTP %d to the password check without an "
@@ -103,7 +110,7 @@ class EosClient:
                            % (url, response.status_code), status=response.status_code,
                            request_id=request_id_of(response), method="POST", url=url)
         self.on_secret(value)
-        return True
+        return MATCH
 
     # -- endpoints -----------------------------------------------------------------------------
 

@@ -15,10 +15,17 @@ description:
   - An administrator sets a user's password (C(PATCH /v3/users/{user_id})). The password is never
     shown, returned, logged or put in a diff; the API cannot read it back either.
   - With O(update_password=on_mismatch) (the default), the module first finds out whether the
-    user's password already is O(password) by logging in as that user (an unscoped
-    C(POST /v3/auth/tokens)); only when that fails is the password written.
-  - The platform's password-strength rules do not apply to this call; the user is warned at
-    the next login.
+    user's password already is O(password) by logging in once as that user (an unscoped
+    C(POST /v3/auth/tokens)); only when that login is refused is the password written.
+  - "Keystone's C([security_compliance]) rules, as the module meets them (Keystone 30, tested):
+    C(password_regex) applies to this reset too, and a refusal fails the task with
+    C(password_regex_description); C(unique_last_password_count) is not checked on an admin reset
+    (a vendor build that checks it fails the task with its reason);
+    C(change_password_upon_first_use) marks the new password expired, and a password that is the
+    requested one but expired is left as it is (no rewrite, a warning, RV(password_check) says
+    so); a locked account answers the check login like a wrong password (Keystone does not say
+    which), so the password is written, and on Keystone an admin reset also clears the lockout -
+    the next run then finds the password set."
 author:
   - easystack.eos maintainers (@easystack)
 extends_documentation_fragment:
@@ -42,14 +49,18 @@ options:
     required: true
   update_password:
     description:
-      - V(on_mismatch) - write the password only when the user cannot log in with it (it differs
-        or has expired).
+      - V(on_mismatch) - write the password only when the user cannot log in with it. A password
+        that is the requested one but has expired is not rewritten (Keystone says so in its
+        answer); the result says it is expired.
       - V(always) - write it on every run (always reports a change); no login is attempted.
-      - The check of V(on_mismatch) counts as one failed login when the password differs, so it
-        can count towards a lockout where the cloud enforces one
-        (C([security_compliance] lockout_failure_attempts)).
-      - A disabled user cannot log in, so the check cannot tell; the password is then always
-        written, with a warning.
+      - The check of V(on_mismatch) is one login per task, also in check mode. When the password
+        differs it counts as one failed login towards a lockout where the cloud enforces one
+        (C([security_compliance] lockout_failure_attempts)); the reset that follows clears the
+        count on Keystone. A task that runs in check mode again and again with a differing
+        password can lock the account; use O(update_password=always) with C(--check) to avoid
+        any login.
+      - A disabled user cannot log in (Keystone answers a right and a wrong password alike), so
+        the check cannot tell; the password is then always written, with a warning.
     type: str
     choices: [on_mismatch, always]
     default: on_mismatch
@@ -112,8 +123,18 @@ password_state:
   returned: always
   type: str
   sample: updated
+password_check:
+  description:
+    - What the check could verify before any change, in words - that the password is the
+      requested one, that it is but has expired, that it differs (or the account is locked,
+      which Keystone answers alike), or why it was not checked (O(update_password=always), a
+      disabled user).
+  returned: always
+  type: str
+  sample: is the requested one, but has expired
 """
 
+from ansible_collections.easystack.eos.plugins.module_utils.client import EXPIRED, MATCH, REFUSED
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.lookups import (
     ID_PATTERN, domain_id_of, find_user, user_by_id, user_by_name)
@@ -125,6 +146,17 @@ USER_FIELDS = ("id", "name", "domain_id", "enabled", "password_expires_at", "opt
 # Before the login that verifies a change whose answer was lost: time for a write the server
 # was still processing to land, and for Keystone, which records revocations by the second.
 SETTLE = 2.0
+
+
+# What the check login found, in words (the diff and the result's password_check).
+CHECK_WORDS = {
+    MATCH: "is the requested one",
+    EXPIRED: "is the requested one, but has expired",
+    REFUSED: "differs from the requested one",
+}
+# A refused login may also be a locked account: Keystone words both alike.
+REFUSED_DETAIL = ("differs from the requested one, or the account is locked (Keystone answers "
+                  "both alike; the reset clears a lockout)")
 
 
 def public_fields(user):
@@ -153,6 +185,13 @@ def write_password(module, user, password):
         body = client.patch(path, {"user": {"password": password}}, service="identity",
                             idempotent=False)
     except EosError as error:
+        if error.status == 400 and not error.maybe_applied:
+            # Keystone's password rules (password_regex, a vendor's history check): its message
+            # carries password_regex_description, which is what the user needs to fix the value.
+            raise EosError("Keystone refused the new password of user %s: %s. Choose a password "
+                           "that meets the cloud's rules; nothing was changed"
+                           % (user.get("name"), error.server_message), status=400,
+                           request_id=error.request_id, method="PATCH", url=error.url)
         if not error.maybe_applied:
             raise
         if not user.get("enabled", True):
@@ -161,7 +200,7 @@ def write_password(module, user, password):
             raise
         client.http.sleep(SETTLE)
         try:
-            took = client.check_password(user["id"], password)
+            took = client.password_check(user["id"], password) in (MATCH, EXPIRED)
         except EosError as check_error:
             error.message += (". The login that would tell whether it was set failed too: %s"
                               % check_error.message)
@@ -195,13 +234,21 @@ def set_password(module):
     user = find_target(client, params["user"], params["domain"])
     if params["update_password"] == "always":
         needed, before_state = True, "not checked (update_password=always)"
+        verified = before_state
     elif not user.get("enabled", True):
         module.ansible.warn("User %s is disabled, so whether its password already matches cannot "
                             "be checked: the password is written anyway" % user.get("name"))
         needed, before_state = True, "not checked (user disabled)"
+        verified = before_state
     else:
-        needed = not client.check_password(user["id"], params["password"])
-        before_state = "differs from the requested one" if needed else "is the requested one"
+        check = client.password_check(user["id"], params["password"])
+        needed = check == REFUSED
+        before_state = CHECK_WORDS[check]
+        verified = REFUSED_DETAIL if check == REFUSED else before_state
+        if check == EXPIRED:
+            module.ansible.warn("User %s's password is the requested one but has expired "
+                                "(Keystone: it must be changed at the next login); it is left as "
+                                "it is" % user.get("name"))
 
     after = user
     if needed and not module.check_mode:
@@ -212,7 +259,8 @@ def set_password(module):
         state, after_state = "would_update", "would be set to the requested one"
     else:
         state, after_state = "updated", "set to the requested one"
-    result = {"changed": needed, "user": public_fields(after), "password_state": state}
+    result = {"changed": needed, "user": public_fields(after), "password_state": state,
+              "password_check": verified}
     if module.ansible._diff:  # pylint: disable=protected-access
         result["diff"] = {"before": describe(user, before_state),
                           "after": describe(after, after_state)}

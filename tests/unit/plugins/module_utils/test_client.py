@@ -10,7 +10,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.easystack.eos.plugins.module_utils.auth import token_request
-from ansible_collections.easystack.eos.plugins.module_utils.client import EosClient
+from ansible_collections.easystack.eos.plugins.module_utils.client import EXPIRED, MATCH, REFUSED, EosClient
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.tests.unit.plugins.module_utils.eos_fakes import (
     APP_SECRET, AUTH_URL, PASSWORD, TOKEN, assert_no_secret, fake_session, reply, settings_of)
@@ -340,17 +340,24 @@ def test_an_empty_read_answer_is_none():
     assert client.get("/v3/x") is None
 
 
-def test_check_password():
+EXPIRED_401 = {"error": {"code": 401, "title": "Unauthorized", "message":
+                         "The password is expired and needs to be changed for user: uid."}}
+
+
+def test_password_check():
     cloud = Cloud()
     cloud.route("POST", TOKENS_URL, reply(201, {}, {"X-Subject-Token": "probe-token"}), reply(401, UNAUTHORIZED),
-                reply(201, {}))
+                reply(401, EXPIRED_401), reply(201, {}))
     client, session, secrets = client_for(cloud)
-    assert client.check_password("uid", PASSWORD) is True
+    assert client.password_check("uid", PASSWORD) == MATCH
     assert secrets == ["probe-token"]
-    assert client.check_password("uid", "wrong") is False
+    assert client.password_check("uid", "wrong") == REFUSED
     assert sent(session)[1]["body"]["auth"]["identity"]["password"]["user"] == {"id": "uid", "password": "wrong"}
+    # Keystone checks the password before expiry: "expired" means it is the right one.
+    assert client.password_check("uid", PASSWORD) == EXPIRED
+    assert len(sent(session)) == 3  # one login per check, never retried on a 401
     # A 2xx without a token is no successful login: a clean error, never "the password matches".
-    error = failing(client.check_password, "uid", PASSWORD)
+    error = failing(client.password_check, "uid", PASSWORD)
     assert "without an X-Subject-Token header" in str(error) and error.status == 201
     assert secrets == ["probe-token"]  # no empty "secret" (it would mask every character of the output)
     assert client.token is None

@@ -91,7 +91,7 @@ def assert_nothing_secret(result):
         assert secret not in output
     # nothing even had to be masked: the module never put a secret in its result
     assert MASK not in output
-    assert [key for key in result if "password" in key] == ["password_state"]
+    assert sorted(key for key in result if "password" in key) == ["password_check", "password_state"]
     if "user" in result:
         assert sorted(result["user"]) == sorted(USER_FIELDS)
 
@@ -302,3 +302,48 @@ def test_the_user_id_from_the_server_is_quoted_into_the_patch_path(monkeypatch, 
     patched = [url for method, url, body in keystone.sent if method == "PATCH"]
     assert patched == [ROOT + "/v3/users/..%2F..%2Fdomain_quotas%2Fdefault"], patched
     assert result["failed"] is True  # the fake answers 404 there: what matters is where it went
+
+
+def test_an_expired_but_matching_password_is_left_as_it_is(monkeypatch, capsys):
+    """change_password_upon_first_use: after a reset Keystone marks the password expired; the
+    check login then says 'expired' (it checks the password first), which is a match."""
+    keystone = FakeKeystone(monkeypatch, password=NEW_PASSWORD)
+    original = keystone.handle
+
+    def handle(request):
+        answer = original(request)
+        body = json.loads(request.body) if request.body else {}
+        if request.method == "POST" and "scope" not in body.get("auth", {}) and answer[0] == 201:
+            return reply(401, {"error": {"code": 401, "title": "Unauthorized", "message":
+                                         "The password is expired and needs to be changed for "
+                                         "user: %s." % BOB_ID}})
+        return answer
+
+    monkeypatch.setattr("ansible_collections.easystack.eos.plugins.module_utils.client.EosSession",
+                        lambda settings: fake_session(handle, settings))
+    result = run(monkeypatch, capsys)
+    assert result["changed"] is False and result["password_state"] == "unchanged"
+    assert result["password_check"] == "is the requested one, but has expired"
+    assert "has expired" in json.dumps(result["warnings"])
+    assert keystone.patches() == [] and len(keystone.checks()) == 1
+
+
+def test_a_password_the_rules_refuse_is_a_clean_failure_with_keystones_reason(monkeypatch, capsys):
+    keystone = FakeKeystone(monkeypatch)
+    original = keystone.handle
+
+    def handle(request):
+        if request.method == "PATCH":
+            return reply(400, {"error": {"code": 400, "title": "Bad Request", "message":
+                                         "The password does not match the requirements: at least "
+                                         "8 characters, one digit and one capital letter."}})
+        return original(request)
+
+    monkeypatch.setattr("ansible_collections.easystack.eos.plugins.module_utils.client.EosSession",
+                        lambda settings: fake_session(handle, settings))
+    result = run(monkeypatch, capsys)
+    assert result["failed"] is True and result.get("changed") is not True
+    assert result["msg"].startswith("Keystone refused the new password of user bob: The password "
+                                    "does not match the requirements: at least 8 characters, one "
+                                    "digit and one capital letter")
+    assert NEW_PASSWORD not in json.dumps(result)
