@@ -9,6 +9,8 @@ Used by the bed's own tests and by the collection's integration tests::
 """
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import requests
@@ -84,6 +86,16 @@ class Bed:
             headers.setdefault("X-Auth-Token", self.token(user))
         kwargs.setdefault("timeout", 30)
         return self.http.request(method, self.url + path, headers=headers, **kwargs)
+
+    def compliance(self, **settings):
+        """Restart the bed's Keystone with these [security_compliance] settings (none: off)."""
+        argv = [sys.executable, str(REPO / "tests" / "testbed" / "bed.py"), "compliance"]
+        argv += ["--set=%s=%s" % (name, str(value).lower() if isinstance(value, bool) else value)
+                 for name, value in settings.items()] or ["--off"]
+        process = subprocess.run(argv, env=dict(os.environ, EOS_BED_DIR=str(self.root)),
+                                 capture_output=True, text=True, timeout=120, check=False)
+        assert process.returncode == 0, process.stdout + process.stderr
+        self._tokens.clear()  # a token stays valid, but a fresh one costs nothing here
 
     # -- the control API -------------------------------------------------------------------------
 
