@@ -149,10 +149,12 @@ options:
       - Reuse a still-valid token across tasks and runs instead of logging in for every task.
         Defaults to the E(EOS_TOKEN_CACHE) environment variable (V(1)/V(true)), else V(false).
       - The token, its catalog and expiry are kept in a 0600 file inside a 0700 directory,
-        C($XDG_CACHE_HOME/easystack.eos/tokens) (else C(~/.cache/easystack.eos/tokens)), named by a
-        hash of the auth URL, identity and scope (never of a secret). A token within five minutes
-        of expiry is not reused; a token the cloud rejects (HTTP 401) is dropped and a new login
-        made. Not used with O(auth_type=token).
+        C($XDG_CACHE_HOME/easystack.eos/tokens) (else C(~/.cache/easystack.eos/tokens)), named by an
+        HMAC (under a random key kept 0600 beside the files) of the auth URL, identity, scope and
+        secret, so a wrong password never gets a cached token; no symlink, and no file or
+        directory that is not the user's or that others can read or write, is used. A token
+        within five minutes of expiry is not reused; a token the cloud rejects (HTTP 401) is
+        dropped and a new login made. Not used with O(auth_type=token).
       - Use it where many tasks run as the same identity on one host (AWX jobs over many
         departments); anyone who can read the file as this OS user can use the token until it
         expires.

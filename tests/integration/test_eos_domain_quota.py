@@ -103,8 +103,9 @@ def test_above_limit_and_below_allocation(ansible, bed):
 
 
 def test_bad_values_fail_cleanly(ansible):
-    for value, words in ((True, "is a boolean"), ("lots", "is not a number"), (-5, "below -1"),
-                         ("nan", "not a finite number")):
+    for value, words in ((True, "is a boolean"), ("lots", "is not a number"), (-5, "is negative"),
+                         (-0.5, "is negative"), ("nan", "is not a number"),
+                         ("1e-400", "too small to be told from 0"), ("1_000", "is not a number")):
         run = ansible.module(MODULE, {"domain": "acme", "quotas": {"cores": value}},
                              env=ansible.os_env())
         assert words in run.assert_clean_failure()["msg"], value

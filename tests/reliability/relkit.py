@@ -1,6 +1,8 @@
 """Helpers of the reliability suite: throwaway identities, server state, secret scans, the report."""
+import json
 import re
 import time
+from urllib.parse import quote, quote_plus
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -75,12 +77,21 @@ def settle_password_changes(bed, mark):
         time.sleep(max(0.0, max(changes) + REVOCATION_GRANULARITY - time.time()))
 
 
+def escaped_forms(secret):
+    """The forms a secret can take when a server or a log echoes it: as it is, JSON-escaped
+    (``\\"``, ``\\u00e9``), Python-escaped, URL-encoded."""
+    forms = {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
+             repr(secret)[1:-1], quote(secret, safe=""), quote_plus(secret)}
+    return sorted(form for form in forms if form)
+
+
 def secret_hits(texts, secrets):
-    """``[(what, where)]`` for every named secret and every Keystone token found in ``texts``."""
+    """``[(what, where)]`` for every named secret (in any of its escaped forms) and every
+    Keystone token found in ``texts``."""
     hits = []
     for where, text in texts.items():
         for label, value in secrets.items():
-            if value and value in text:
+            if value and any(form in text for form in escaped_forms(value)):
                 hits.append((label, where))
         for match in TOKEN_PATTERN.finditer(text):
             hits.append(("keystone token %s..." % match.group(0)[:12], where))

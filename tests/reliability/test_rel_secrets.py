@@ -36,7 +36,9 @@ PLAYBOOK = """
 def test_no_secret_in_any_output_or_log(ansible, bed, identities, tmp_path, report):
     domain = identities.domain("rel-secret")
     user = identities.user(domain)
-    new_password, newer_password = "New-" + uuid.uuid4().hex, "Newer-" + uuid.uuid4().hex
+    # Characters that JSON, URLs and Python escape: a secret must not leak in any of its forms.
+    new_password = 'New-"\u00e9\t/+& ' + uuid.uuid4().hex
+    newer_password = "Newer-" + uuid.uuid4().hex
     wrong_password, wrong_secret = "Wrong-" + uuid.uuid4().hex, "wrong-" + uuid.uuid4().hex
     app_cred = bed.state["application_credential"]
     clouds = write_clouds_yaml(tmp_path / "clouds.yaml", {"bed-appcred": {
@@ -47,6 +49,20 @@ def test_no_secret_in_any_output_or_log(ansible, bed, identities, tmp_path, repo
     admin = dict(ansible.os_env(), ANSIBLE_LOG_PATH=str(log_path))
     appcred = {"OS_CLIENT_CONFIG_FILE": str(clouds), "OS_CLOUD": "bed-appcred",
                "ANSIBLE_LOG_PATH": str(log_path)}
+    # Config files that do not parse, on a line that holds a secret: line and column only.
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "clouds.yaml").write_text(
+        "clouds:\n  bed:\n    auth:\n      auth_url: %s\n      password: \"%s\" x\n"
+        % (bed.auth_url, bed.users["admin"]["password"]))
+    (broken / "secure.yaml").write_text(
+        "clouds:\n  bed:\n    auth:\n      application_credential_secret: %s: x\n"
+        % app_cred["secret"])
+    broken_clouds = {"OS_CLIENT_CONFIG_FILE": str(broken / "clouds.yaml"), "OS_CLOUD": "bed",
+                     "ANSIBLE_LOG_PATH": str(log_path)}
+    broken_secure = {"OS_CLIENT_CONFIG_FILE": str(clouds), "OS_CLOUD": "bed-appcred",
+                     "OS_CLIENT_SECURE_FILE": str(broken / "secure.yaml"),
+                     "ANSIBLE_LOG_PATH": str(log_path)}
     quota = {"domain": domain["name"], "api_timeout": 3}
     password = {"user": user["name"], "domain": domain["name"], "api_timeout": 3}
 
@@ -86,6 +102,8 @@ def test_no_secret_in_any_output_or_log(ansible, bed, identities, tmp_path, repo
          False, None, False),
         ("password check, app cred", PASSWORD, dict(password, password=newer_password), appcred,
          True, None, True),
+        ("clouds.yaml broken on the password line", USAGE, {}, broken_clouds, False, None, False),
+        ("secure.yaml broken on the secret line", USAGE, {}, broken_secure, False, None, False),
     ]
     outputs = {}
     mark = bed.log_mark()
