@@ -139,7 +139,7 @@ from ansible_collections.easystack.eos.plugins.module_utils.errors import EosErr
 from ansible_collections.easystack.eos.plugins.module_utils.lookups import (
     ID_PATTERN, domain_id_of, find_user, user_by_id, user_by_name)
 from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
-from ansible_collections.easystack.eos.plugins.module_utils.untrusted import Answer
+from ansible_collections.easystack.eos.plugins.module_utils.untrusted import Answer, shown
 from ansible_collections.easystack.eos.plugins.module_utils.urls import segment
 
 USER_FIELDS = ("id", "name", "domain_id", "enabled", "password_expires_at", "options")
@@ -190,7 +190,7 @@ def write_password(module, user, password):
             # carries password_regex_description, which is what the user needs to fix the value.
             raise EosError("Keystone refused the new password of user %s: %s. Choose a password "
                            "that meets the cloud's rules; nothing was changed"
-                           % (user.get("name"), error.server_message), status=400,
+                           % (shown(user.get("name"), 64), error.server_message), status=400,
                            request_id=error.request_id, method="PATCH", url=error.url)
         if not error.maybe_applied:
             raise
@@ -237,7 +237,8 @@ def set_password(module):
         verified = before_state
     elif not user.get("enabled", True):
         module.ansible.warn("User %s is disabled, so whether its password already matches cannot "
-                            "be checked: the password is written anyway" % user.get("name"))
+                            "be checked: the password is written anyway"
+                            % shown(user.get("name"), 64))
         needed, before_state = True, "not checked (user disabled)"
         verified = before_state
     else:
@@ -248,7 +249,7 @@ def set_password(module):
         if check == EXPIRED:
             module.ansible.warn("User %s's password is the requested one but has expired "
                                 "(Keystone: it must be changed at the next login); it is left as "
-                                "it is" % user.get("name"))
+                                "it is" % shown(user.get("name"), 64))
 
     after = user
     if needed and not module.check_mode:
