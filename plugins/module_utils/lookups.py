@@ -56,14 +56,35 @@ def _by_name(client, collection, value, what, extra=None):
     return found[0] if found else None
 
 
+def lookup_domain(client, name_or_id):
+    """The domain dict or None; an ID-looking value is fetched by ID, anything else by name."""
+    if ID_PATTERN.match(name_or_id):
+        return _by_id(client, "domains", "domain", name_or_id) or \
+            _by_name(client, "domains", name_or_id, "Domain")
+    return _by_name(client, "domains", name_or_id, "Domain") or \
+        _by_id(client, "domains", "domain", name_or_id)
+
+
+def find_domains(client, names_or_ids):
+    """``{name or ID: domain}`` for each distinct entry; unknown ones fail together, listed."""
+    found, missing = {}, []
+    for entry in dict.fromkeys(names_or_ids):
+        domain = lookup_domain(client, entry)
+        if domain is None:
+            missing.append(entry)
+        else:
+            found[entry] = domain
+    if missing:
+        raise EosError("%d of %d domains not found (by name or ID) at %s: %s"
+                       % (len(missing), len(found) + len(missing), client.root("identity"),
+                          ", ".join("'%s'" % name for name in missing[:50])
+                          + (" and %d more" % (len(missing) - 50) if len(missing) > 50 else "")))
+    return found
+
+
 def find_domain(client, name_or_id):
     """The domain dict; an ID-looking value is fetched by ID, anything else searched by name."""
-    if ID_PATTERN.match(name_or_id):
-        domain = _by_id(client, "domains", "domain", name_or_id) or \
-            _by_name(client, "domains", name_or_id, "Domain")
-    else:
-        domain = _by_name(client, "domains", name_or_id, "Domain") or \
-            _by_id(client, "domains", "domain", name_or_id)
+    domain = lookup_domain(client, name_or_id)
     if domain is None:
         raise EosError("Domain '%s' not found (by name or ID) at %s"
                        % (name_or_id, client.root("identity")))
@@ -103,3 +124,24 @@ def domain_id_of(client, name_or_id):
 def user_by_name(client, name, domain_id):
     """The user of this name in ``domain_id``, or None."""
     return _by_name(client, "users", name, "User", "domain_id=" + quote(domain_id))
+
+
+DOMAIN_PAGE = 1000  # Keystone's max_db_limit: an unpaged list silently stops there
+
+
+def all_domains(client):
+    """Every domain, page by page (``limit``/``marker``; Keystone says ``links.next`` while there
+    are more): an unpaged ``GET /v3/domains`` silently stops at 1,000."""
+    domains, marker = [], None
+    while True:
+        path = "/v3/domains?limit=%d" % DOMAIN_PAGE + ("&marker=" + quote(marker, safe="")
+                                                       if marker else "")
+        check = Answer("GET %s%s" % (client.root("identity"), path))
+        body = check.mapping(client.get(path, service="identity"), "body")
+        page = [_checked(check, item, "domains[]")
+                for item in check.sequence(body.get("domains"), "domains")]
+        domains += page
+        links = body.get("links") if isinstance(body.get("links"), dict) else {}
+        if not page or not links.get("next") or page[-1]["id"] == marker:
+            return domains
+        marker = page[-1]["id"]

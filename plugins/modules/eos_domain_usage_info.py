@@ -29,8 +29,23 @@ extends_documentation_fragment:
 options:
   domain:
     description:
-      - Department (Keystone domain) name or ID. Without it, the platform view is returned.
+      - Department (Keystone domain) name or ID. Without it (and without O(domains) and
+        O(all_domains)), the platform view is returned.
     type: str
+  domains:
+    description:
+      - Many departments in one task, by name or ID - one login, one lookup per distinct name,
+        one read per distinct department; RV(domains) lists them in the order given.
+      - Unknown names fail the task, listing all of them, before any quota is read.
+      - Mutually exclusive with O(domain) and O(all_domains).
+    type: list
+    elements: str
+  all_domains:
+    description:
+      - V(true) - every department (Keystone domain) of the cloud, listed page by page (Keystone
+        pages at 1,000), in RV(domains) sorted by name.
+      - Mutually exclusive with O(domain) and O(domains).
+    type: bool
   region:
     description:
       - Only this region. An error lists the regions the server has when it is not one of them.
@@ -50,16 +65,18 @@ EXAMPLES = r"""
   register: acme
   failed_when: (acme.summary.RegionOne.cores.percent_allocated | default(0, true)) > 80
 
-- name: Every department in a loop, credentials set once for the play
-  module_defaults:
-    group/easystack.eos.eos:
-      cloud: eos-prod
-  block:
-    - name: Read each department's quotas
-      easystack.eos.eos_domain_usage_info:
-        domain: "{{ item }}"
-      loop: "{{ eos_departments }}"
-      register: departments
+- name: Many departments in one task (one login; no loop of tasks)
+  easystack.eos.eos_domain_usage_info:
+    cloud: eos-prod
+    domains: "{{ eos_departments }}"
+    region: RegionOne
+  register: departments
+
+- name: Every department of the cloud, sorted by name
+  easystack.eos.eos_domain_usage_info:
+    cloud: eos-prod
+    all_domains: true
+  register: everyone
 
 # Ad hoc, with the OS_* variables of an openrc file:
 #   ansible localhost -m easystack.eos.eos_domain_usage_info -a domain=acme
@@ -67,10 +84,26 @@ EXAMPLES = r"""
 
 RETURN = r"""
 view:
-  description: V(platform) (C(/v3/domain_usage)) or V(domain) (C(/v3/domain_quotas/{id})).
+  description:
+    - V(platform) (C(/v3/domain_usage)), V(domain) (C(/v3/domain_quotas/{id})), or V(domains)
+      (O(domains) or O(all_domains)).
   returned: always
   type: str
   sample: domain
+domains:
+  description:
+    - One item per department read (O(domains) in the order given, O(all_domains) by name), each
+      with C(domain) (C(id), C(name)), C(regions) and C(summary) as in the single-department view.
+  returned: when O(domains) or O(all_domains) is given
+  type: list
+  elements: dict
+  sample:
+    [{"domain": {"id": "a75d0759a1e543a1b8d0efb56d0239ab", "name": "acme"},
+      "regions": {"RegionOne": {"quotas": {"cores": 72}, "usage": {"cores": 20},
+                                "limits": {"cores": -1}}},
+      "summary": {"RegionOne": {"cores": {"quota": 72, "unlimited": false, "limit": -1,
+                                          "allocated": 20, "used": null, "free": 52,
+                                          "percent_allocated": 27.8, "percent_used": null}}}}]
 domain:
   description: The department read, when O(domain) was given.
   returned: when O(domain) is given
@@ -90,13 +123,13 @@ regions:
       (the largest settable quota, V(-1) for no limit).
     - Platform view - C(quotas) (the platform quota), C(allocated) (to departments), C(usage)
       (really used; secure-container items report 0) and C(limits).
-  returned: always
+  returned: unless O(domains) or O(all_domains) is given
   type: dict
   sample: {"RegionOne": {"quotas": {"cores": 72}, "usage": {"cores": 20}, "limits": {"cores": -1}}}
 summary:
   description:
     - Per region and item, numbers ready for reports and alerts; unlimited items stay unlimited.
-  returned: always
+  returned: unless O(domains) or O(all_domains) is given (each item of RV(domains) has its own)
   type: dict
   contains:
     quota:
@@ -128,16 +161,61 @@ summary:
      "used": null, "free": 52, "percent_allocated": 27.8, "percent_used": null}}}
 """
 
-from ansible_collections.easystack.eos.plugins.module_utils.lookups import find_domain
+from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+from ansible_collections.easystack.eos.plugins.module_utils.lookups import (
+    all_domains, find_domain, find_domains)
 from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
 from ansible_collections.easystack.eos.plugins.module_utils.quota import choose_region, regions_of
+from ansible_collections.easystack.eos.plugins.module_utils.untrusted import shown
 from ansible_collections.easystack.eos.plugins.module_utils.urls import segment
 from ansible_collections.easystack.eos.plugins.module_utils.usage import summarize
+
+
+def read_region(client, path, asked, where=None):
+    """The regions of one quota API answer, checked, with only the region asked for if any."""
+    regions = regions_of(client.get(path), "GET %s%s" % (client.root("quota"), path))
+    if asked:
+        region = choose_region(regions, asked, where=where or "the quota API")
+        regions = {region: regions[region]}
+    return regions
+
+
+def read_many(module):
+    """``domains`` (in the order given) or ``all_domains`` (by name): one login, one lookup per
+    distinct name (or the paged listing), one read per distinct domain."""
+    client = module.client
+    params = module.params
+    if params["all_domains"]:
+        listed = sorted(all_domains(client),
+                        key=lambda domain: (domain.get("name") or "", domain["id"]))
+        entries = [(domain["id"], domain) for domain in listed]
+    else:
+        blank = [index for index, entry in enumerate(params["domains"]) if not entry.strip()]
+        if blank:
+            raise EosError("domains has empty entries (positions %s): every entry must name a "
+                           "department; nothing was read" % ", ".join(str(i + 1) for i in blank))
+        found = find_domains(client, params["domains"])
+        entries = [(entry, found[entry]) for entry in params["domains"]]
+    read = {}
+    domains = []
+    for dummy, domain in entries:
+        if domain["id"] not in read:
+            path = "/v3/domain_quotas/" + segment(domain["id"])
+            where = "the quota API for domain %s" % shown(domain.get("name"), 64)
+            read[domain["id"]] = read_region(client, path, params["region"], where=where)
+        regions = read[domain["id"]]
+        domains.append({"domain": {"id": domain["id"], "name": domain.get("name")},
+                        "regions": regions,
+                        "summary": dict((name, summarize(data, "domain"))
+                                        for name, data in regions.items())})
+    return {"changed": False, "view": "domains", "domains": domains}
 
 
 def read_usage(module):
     client = module.client
     params = module.params
+    if params["domains"] is not None or params["all_domains"]:
+        return read_many(module)
     result = {"changed": False}
     if params["domain"]:
         domain = find_domain(client, params["domain"])
@@ -146,10 +224,7 @@ def read_usage(module):
     else:
         path = "/v3/domain_usage"
         result["view"] = "platform"
-    regions = regions_of(client.get(path), "GET %s%s" % (client.root("quota"), path))
-    if params["region"]:
-        region = choose_region(regions, params["region"])
-        regions = {region: regions[region]}
+    regions = read_region(client, path, params["region"])
     result["regions"] = regions
     result["summary"] = dict((name, summarize(data, result["view"]))
                              for name, data in regions.items())
@@ -158,7 +233,10 @@ def read_usage(module):
 
 def main():
     module = EosModule(
-        argument_spec=dict(domain=dict(type="str"), region=dict(type="str")),
+        argument_spec=dict(domain=dict(type="str"), region=dict(type="str"),
+                           domains=dict(type="list", elements="str"),
+                           all_domains=dict(type="bool")),
+        mutually_exclusive=[("domain", "domains", "all_domains")],
         supports_check_mode=True,
         required_text=("domain", "region"),
     )

@@ -203,3 +203,46 @@ def test_a_target_python_without_requests_fails_saying_how_to_install_it(ansible
     assert "Failed to import the required Python library (requests)" in message
     assert "pip install requests" in message
     assert ansible.bed.requests_since(mark) == []
+
+
+def test_many_domains_in_one_task_one_login_one_read_each(ansible, bed):
+    mark = bed.log_mark()
+    run = ansible.module(MODULE, {"domains": ["globex", "acme", bed.domains["acme"], "globex"],
+                                  "region": "RegionOne"}, env=ansible.os_env())
+    assert run.rc == 0, run.stdout + run.stderr
+    result = run.last
+    assert result["view"] == "domains" and result["changed"] is False
+    assert [item["domain"]["name"] for item in result["domains"]] == ["globex", "acme", "acme",
+                                                                      "globex"]
+    for item in result["domains"]:
+        assert list(item["regions"]) == ["RegionOne"]
+        assert item["summary"]["RegionOne"]["cores"]["quota"] == \
+            item["regions"]["RegionOne"]["quotas"]["cores"]
+    records = [(r["method"], r["path"].split("?")[0]) for r in bed.requests_since(mark)]
+    assert records.count(("POST", "/v3/auth/tokens")) == 1
+    # one lookup per distinct name or ID, one read per distinct domain
+    assert len([r for r in records if r[1].startswith("/v3/domains")]) == 3
+    assert len([r for r in records if r[1].startswith("/v3/domain_quotas/")]) == 2
+
+
+def test_unknown_domains_fail_together_before_any_read(ansible, bed):
+    mark = bed.log_mark()
+    run = ansible.module(MODULE, {"domains": ["acme", "no-such-1", "globex", "no-such-2"]},
+                         env=ansible.os_env())
+    message = run.assert_clean_failure()["msg"]
+    assert message.startswith("2 of 4 domains not found (by name or ID)")
+    assert "'no-such-1', 'no-such-2'" in message
+    assert not [r for r in bed.requests_since(mark) if "/domain_quotas/" in r["path"]]
+
+
+def test_all_domains_pages_and_sorts_by_name(ansible, bed):
+    run = ansible.module(MODULE, {"all_domains": True}, env=ansible.os_env())
+    assert run.rc == 0, run.stdout + run.stderr
+    names = [item["domain"]["name"] for item in run.last["domains"]]
+    assert {"Default", "acme", "globex"} <= set(names)
+    assert names == sorted(names)
+
+
+def test_domains_is_exclusive_with_domain_and_all_domains(ansible):
+    run = ansible.module(MODULE, {"domain": "acme", "domains": ["globex"]}, env=ansible.os_env())
+    assert "mutually exclusive" in run.assert_clean_failure()["msg"]

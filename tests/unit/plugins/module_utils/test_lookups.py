@@ -11,7 +11,8 @@ import pytest
 
 from ansible_collections.easystack.eos.plugins.module_utils.client import EosClient
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
-from ansible_collections.easystack.eos.plugins.module_utils.lookups import find_domain, find_user
+from ansible_collections.easystack.eos.plugins.module_utils.lookups import (
+    all_domains, find_domain, find_domains, find_user)
 from ansible_collections.easystack.eos.tests.unit.plugins.module_utils.eos_fakes import (
     TOKEN, assert_no_secret, fake_session, reply, settings_of)
 
@@ -185,3 +186,21 @@ def test_a_match_that_does_not_carry_exactly_the_name_is_never_used(path, call, 
         call(client)
     assert "named '%s' for the name" % found in str(info.value)
     assert "only an exact match is used, so nothing was changed" in str(info.value)
+
+
+def test_all_domains_follows_the_pages():
+    page_one = {"domains": [{"id": "d%d" % n, "name": "n%d" % n} for n in range(3)],
+                "links": {"next": "https://k/v3/domains?limit=1000&marker=d2"}}
+    page_two = {"domains": [{"id": "d3", "name": "n3"}], "links": {"next": None}}
+    client = FakeClient({"/v3/domains?limit=1000": page_one,
+                         "/v3/domains?limit=1000&marker=d2": page_two})
+    assert [domain["id"] for domain in all_domains(client)] == ["d0", "d1", "d2", "d3"]
+    assert client.calls == ["/v3/domains?limit=1000", "/v3/domains?limit=1000&marker=d2"]
+
+
+def test_find_domains_lists_every_unknown_name_at_once():
+    client = FakeClient({"/v3/domains?name=acme": {"domains": [ACME]}})
+    with pytest.raises(EosError) as info:
+        find_domains(client, ["acme", "nope", "acme", "gone"])
+    assert str(info.value).startswith("2 of 3 domains not found (by name or ID) at %s: 'nope', "
+                                      "'gone'" % ROOT)

@@ -41,7 +41,7 @@ class FakeClient:
 class FakeModule:
     def __init__(self, answers, **params):
         self.client = FakeClient(answers)
-        self.params = dict({"domain": None, "region": None}, **params)
+        self.params = dict({"domain": None, "region": None, "domains": None, "all_domains": None}, **params)
 
 
 def test_platform_view():
