@@ -116,21 +116,31 @@ class TokenCache:
             return False
 
     def _key(self, create=False):
-        """The HMAC key beside the cache files: made once (0600, exclusively), else read."""
+        """The HMAC key beside the cache files: made once (0600), else read.
+
+        The key is written to a temporary file and linked into place, so a parallel fork never
+        reads a key that is half written, and the first link wins (``link`` never replaces).
+        """
         path = os.path.join(self.directory, KEY_FILE)
         key = _read_private(path)
         if key is not None and len(key) == KEY_BYTES:
             return key
         if not create or key is not None:
             return None  # a key of the wrong size is someone else's doing: do not trust it
+        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".key")
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o600)
+            with os.fdopen(fd, "wb") as handle:  # mkstemp files are 0600 already
+                handle.write(os.urandom(KEY_BYTES))
+            os.link(tmp, path)
         except OSError:
-            return _read_private(path)  # another fork made it first
-        key = os.urandom(KEY_BYTES)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(key)
-        return key
+            pass  # another fork linked its key first (or the directory refuses: checked below)
+        finally:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        key = _read_private(path)
+        return key if key is not None and len(key) == KEY_BYTES else None
 
     def _file(self, create=False):
         """The path of this identity's cache file, or None when the cache cannot be trusted."""

@@ -160,6 +160,30 @@ def test_parallel_writers_never_leave_a_torn_file(tmp_path):
         assert json.load(handle)["token"].startswith("token-")
 
 
+def test_forks_that_start_together_agree_on_one_whole_key(tmp_path):
+    # The first stores race to make the key: none may read it half written (and distrust it).
+    for round_ in range(40):
+        directory = tmp_path / str(round_)
+        caches = [TokenCache(settings_of(), directory=str(directory / "tokens"), now=lambda: NOW)
+                  for dummy in range(6)]
+        start = threading.Barrier(len(caches))
+        loaded = []
+
+        def first_store(cache):
+            start.wait()
+            cache.store(TOKEN, body(3600))
+            loaded.append((cache.path, cache.load()))
+
+        threads = [threading.Thread(target=first_store, args=(cache,)) for cache in caches]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(set(path for path, dummy in loaded)) == 1
+        assert all(entry is not None and entry[0] == TOKEN for dummy, entry in loaded)
+        assert sorted(os.listdir(str(directory / "tokens")))[0] == ".key"
+
+
 def test_client_uses_the_cache_and_drops_it_on_401(tmp_path):
     cloud = Cloud()
     cloud.route("GET", "https://quota.example/v3/domain_usage",
