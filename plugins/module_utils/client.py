@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+import threading
 
 from ansible_collections.easystack.eos.plugins.module_utils.auth import (
     Token, password_check_request, token_request)
@@ -29,6 +30,9 @@ class EosClient:
 
     ``on_secret`` is called with every secret the client learns at run time (the token), so
     the module can keep it out of all output.
+
+    Threads may share a client once it has logged in and found its endpoints (``root``): a
+    token refused mid-run is renewed by one thread, and the others use the new one.
     """
 
     def __init__(self, settings, session=None, on_secret=None, token_cache=None):
@@ -39,6 +43,7 @@ class EosClient:
         self.token = None
         self.token_from_cache = False
         self._roots = {}
+        self._renewal = threading.Lock()
 
     # -- authentication ------------------------------------------------------------------------
 
@@ -163,7 +168,8 @@ class EosClient:
         url = self.root(service) + path
         reauthenticated = False
         while True:
-            headers = {"X-Auth-Token": self.token.value}
+            token = self.token
+            headers = {"X-Auth-Token": token.value}
             try:
                 response = self.http.request(method, url, body=body, headers=headers,
                                              idempotent=idempotent, expected=expected)
@@ -171,9 +177,11 @@ class EosClient:
                 if error.status == 401 and not reauthenticated:
                     # The token went stale (expired, revoked, or from a cache): log in again.
                     reauthenticated = True
-                    if self.token_cache is not None:
-                        self.token_cache.drop()
-                    self.authenticate(use_cache=False)
+                    with self._renewal:
+                        if self.token is token:  # else another thread renewed it already
+                            if self.token_cache is not None:
+                                self.token_cache.drop()
+                            self.authenticate(use_cache=False)
                     url = self.root(service) + path
                     continue
                 if error.status == 401:

@@ -37,10 +37,13 @@ class EosError(Exception):
 
     ``maybe_applied``: a write that got no usable answer, so it may have taken effect; the
     module reports ``changed`` for it rather than hide a write.
+
+    ``result``: what the task did before it failed (a list form's entries, written or not), so
+    the failure still reports every write.
     """
 
     def __init__(self, message, status=None, title=None, request_id=None, method=None, url=None,
-                 server_message=None, maybe_applied=False):
+                 server_message=None, maybe_applied=False, result=None):
         message = masked(message)
         super(EosError, self).__init__(message)
         self.message = message
@@ -51,6 +54,7 @@ class EosError(Exception):
         self.method = method
         self.url = masked(url) if url is not None else None
         self.maybe_applied = maybe_applied
+        self.result = result or {}
 
     def __str__(self):
         message = masked(self.message)  # callers may have appended to it
@@ -60,7 +64,8 @@ class EosError(Exception):
 
     def fail_kwargs(self):
         """Keyword arguments for ``AnsibleModule.fail_json``; empty fields are left out."""
-        result = {"msg": str(self)}
+        result = dict(self.result)
+        result["msg"] = str(self)
         for key in ("status", "request_id", "url", "method"):
             value = getattr(self, key)
             if value is not None:

@@ -66,19 +66,59 @@ def lookup_domain(client, name_or_id):
 
 
 def find_domains(client, names_or_ids):
-    """``{name or ID: domain}`` for each distinct entry; unknown ones fail together, listed."""
+    """``{name or ID: domain}`` for each distinct entry; unknown ones fail together, listed.
+
+    Requests: one lookup per distinct entry, or the paged listing of every domain when that is
+    fewer. The listing is read while it has fewer pages than there are entries; entries it
+    settles are not looked up again, the rest are looked up one by one.
+    """
+    entries = list(dict.fromkeys(names_or_ids))
     found, missing = {}, []
-    for entry in dict.fromkeys(names_or_ids):
+    if len(entries) > 1:
+        listed, complete = list_domains(client, max_pages=len(entries) - 1)
+        found = settle_from_listing(entries, listed, complete, client)
+        if complete:
+            missing = [entry for entry in entries if entry not in found]
+    for entry in entries:
+        if entry in found or entry in missing:
+            continue
         domain = lookup_domain(client, entry)
         if domain is None:
             missing.append(entry)
         else:
             found[entry] = domain
     if missing:
+        missing = [entry for entry in entries if entry in missing]  # in the order given
         raise EosError("%d of %d domains not found (by name or ID) at %s: %s"
-                       % (len(missing), len(found) + len(missing), client.root("identity"),
+                       % (len(missing), len(entries), client.root("identity"),
                           ", ".join("'%s'" % name for name in missing[:50])
                           + (" and %d more" % (len(missing) - 50) if len(missing) > 50 else "")))
+    return found
+
+
+def settle_from_listing(entries, listed, complete, client=None):
+    """The entries a listing of domains answers as ``lookup_domain`` would: ID-looking entries by
+    ID first, others by exact name first. From an incomplete listing only the first choice
+    counts (the other could be on a page not read)."""
+    by_id, by_name = {}, {}
+    for domain in listed:
+        by_id[domain["id"]] = domain
+        by_name.setdefault(domain.get("name"), []).append(domain)
+    found = {}
+    for entry in entries:
+        named = by_name.get(entry, [])
+        if len(named) > 1:
+            raise EosError("Domain name '%s' is ambiguous: %d matches (%s) in the listing of %s; "
+                           "use the ID" % (entry, len(named), ", ".join(
+                               shown(domain["id"], 64) for domain in named[:10]),
+                               client.root("identity") if client else "domains"))
+        first, second = (by_id.get(entry), named[0] if named else None)
+        if not ID_PATTERN.match(entry):
+            first, second = second, first
+        if first is not None:
+            found[entry] = first
+        elif complete and second is not None:
+            found[entry] = second
     return found
 
 
@@ -132,16 +172,23 @@ DOMAIN_PAGE = 1000  # Keystone's max_db_limit: an unpaged list silently stops th
 def all_domains(client):
     """Every domain, page by page (``limit``/``marker``; Keystone says ``links.next`` while there
     are more): an unpaged ``GET /v3/domains`` silently stops at 1,000."""
-    domains, marker = [], None
-    while True:
+    return list_domains(client)[0]
+
+
+def list_domains(client, max_pages=None):
+    """``(domains, complete)``: the listing's pages in order, at most ``max_pages`` of them."""
+    domains, marker, pages = [], None, 0
+    while max_pages is None or pages < max_pages:
         path = "/v3/domains?limit=%d" % DOMAIN_PAGE + ("&marker=" + quote(marker, safe="")
                                                        if marker else "")
         check = Answer("GET %s%s" % (client.root("identity"), path))
         body = check.mapping(client.get(path, service="identity"), "body")
+        pages += 1
         page = [_checked(check, item, "domains[]")
                 for item in check.sequence(body.get("domains"), "domains")]
         domains += page
         links = body.get("links") if isinstance(body.get("links"), dict) else {}
         if not page or not links.get("next") or page[-1]["id"] == marker:
-            return domains
+            return domains, True
         marker = page[-1]["id"]
+    return domains, False

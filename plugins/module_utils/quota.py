@@ -222,3 +222,64 @@ def choose_region(regions, asked=None, default=None, where="the quota API"):
         raise EosError("%s reports no region at all" % (where[0].upper() + where[1:]))
     raise EosError("%s reports several regions (%s): choose one with region (or region_name)"
                    % (where[0].upper() + where[1:], listed))
+
+
+# -- the list form (``domains``) -----------------------------------------------------------------
+
+MAX_LISTED = 50  # problems named in one message; the rest are counted
+
+
+def entry_label(index, domain, region=None):
+    """How messages name an entry: its position (1-based, as people count) and department."""
+    return "domains[%d] %s%s" % (index + 1, shown(domain, 64),
+                                 " (%s)" % shown(region, 60) if region else "")
+
+
+def listed_problems(problems, total, outcome):
+    """One message for every problem found, ``outcome`` saying what was (not) done."""
+    lines = problems[:MAX_LISTED]
+    if len(problems) > MAX_LISTED:
+        lines.append("and %d more" % (len(problems) - MAX_LISTED))
+    return "%d of %d entries of domains %s: %s" % (
+        len(problems), total, outcome, "; ".join(lines))
+
+
+def check_entries(entries, region=None, force=False):
+    """The list form's entries with the defaults applied, checked without asking the server.
+
+    Returns ``[{domain, region, quotas, force}]`` in input order. Empty names or regions (an
+    unset variable), empty ``quotas``, values that are no quota, and the same department and
+    region twice all fail together, naming each entry, before any request.
+    """
+    if not entries:
+        raise EosError("domains is empty: give at least one entry (an unset or empty variable "
+                       "renders as []). Nothing was sent")
+    checked, problems, seen = [], [], {}
+    for index, entry in enumerate(entries):
+        name = entry.get("domain")
+        entry_region = entry.get("region") if entry.get("region") is not None else region
+        label = entry_label(index, name if name and name.strip() else "''", entry_region)
+        if not name or not name.strip():
+            problems.append("%s: domain is empty" % label)
+        if entry_region is not None and not entry_region.strip():
+            problems.append("%s: region is empty" % label)
+        quotas = entry.get("quotas")
+        if not isinstance(quotas, dict) or not quotas:
+            problems.append("%s: quotas must map at least one quota item to a number" % label)
+        else:
+            for item, value in quotas.items():
+                try:
+                    parse_value(str(item), value)
+                except EosError as error:
+                    problems.append("%s: %s" % (label, error.message))
+        key = (name, entry_region)
+        if name and name.strip() and key in seen:
+            problems.append("%s: the same department and region as domains[%d]; give each "
+                            "once" % (label, seen[key] + 1))
+        seen.setdefault(key, index)
+        checked.append({"domain": name, "region": entry_region, "quotas": quotas,
+                        "force": entry.get("force") if entry.get("force") is not None else force})
+    if problems:
+        raise EosError(listed_problems(problems, len(entries), "cannot be used, so nothing was "
+                                       "sent"))
+    return checked

@@ -33,6 +33,7 @@ import errno
 import json
 import math
 import sys
+import threading
 import time
 import traceback
 
@@ -64,6 +65,9 @@ MAX_RETRY_AFTER = 30.0  # a server asking for longer than this gets it capped
 # of domains is ~300 KB) and a token with a large catalog is ~100 KB: 4 MiB leaves room.
 MAX_BODY = 4 * 1024 * 1024
 CHUNK = 64 * 1024
+# Connections kept per host: the most requests a module sends at once (eos_domain_quota's
+# ``parallel``). requests' default of 10 would drop (and reopen) the ones above it.
+POOL_SIZE = 16
 
 
 class Reply:
@@ -125,7 +129,8 @@ def new_http(settings):
     if settings.client_cert:
         http.cert = ((settings.client_cert, settings.client_key) if settings.client_key
                      else settings.client_cert)
-    adapter = DeadlineAdapter(max_retries=0)  # retries are decided here, not by urllib3
+    # retries are decided here, not by urllib3
+    adapter = DeadlineAdapter(max_retries=0, pool_maxsize=POOL_SIZE)
     http.mount("https://", adapter)
     http.mount("http://", adapter)
     http.headers.update({
@@ -181,13 +186,18 @@ def content_kind(response):
 
 
 class EosSession:
-    """The collection's HTTP conventions over one requests.Session; raises EosError only."""
+    """The collection's HTTP conventions over one requests.Session; raises EosError only.
+
+    Threads may share it (eos_domain_quota's parallel requests): requests' connection pool is
+    thread-safe, each request's deadline is its own thread's, and the count below is locked.
+    """
 
     def __init__(self, settings, sleep=time.sleep, http=None):
         self.settings = settings
         self.http = http if http is not None else new_http(settings)
         self.sleep = sleep
         self.requests_sent = 0
+        self._count_lock = threading.Lock()
 
     def request(self, method, url, body=None, headers=None, idempotent=None,
                 expected=(200,)):
@@ -204,7 +214,8 @@ class EosSession:
         while True:
             attempt += 1
             try:
-                self.requests_sent += 1
+                with self._count_lock:
+                    self.requests_sent += 1
                 response = self._send(method, url, headers, data)
             except _NoAnswer as exc:
                 unanswered_write = unanswered_write or (exc.sent and method in WRITES)

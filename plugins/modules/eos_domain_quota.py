@@ -129,61 +129,182 @@ changes:
 """
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
-from ansible_collections.easystack.eos.plugins.module_utils.lookups import find_domain
+from ansible_collections.easystack.eos.plugins.module_utils.lookups import find_domain, find_domains
 from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
+from ansible_collections.easystack.eos.plugins.module_utils.parallel import MAX_WORKERS, run_all
 from ansible_collections.easystack.eos.plugins.module_utils.quota import (
-    choose_region, plan, regions_of)
+    check_entries, choose_region, entry_label, listed_problems, plan, regions_of)
+from ansible_collections.easystack.eos.plugins.module_utils.untrusted import shown
 from ansible_collections.easystack.eos.plugins.module_utils.urls import segment
 
 
-def set_quotas(module):
-    client = module.client
-    params = module.params
-    domain = find_domain(client, params["domain"])
-    path = "/v3/domain_quotas/" + segment(domain["id"])
-    regions = regions_of(client.get(path), "GET %s%s" % (client.root("quota"), path))
-    region = choose_region(regions, params["region"], module.settings.region_name)
-    changes = plan(region, regions[region], params["quotas"], params["force"])
-    after = regions[region]
-    if changes.changed and not module.check_mode:
-        answer = client.patch(path, changes.patch_body())
-        try:
-            after = regions_of(answer, "PATCH %s%s" % (client.root("quota"), path)).get(region) or {}
-        except EosError as error:
-            error.message += ". The server accepted the PATCH, so it may have been applied"
-            error.maybe_applied = True
-            raise
-        not_taken = changes.not_taken(after.get("quotas") or {})
-        if not_taken:
-            raise EosError(
-                "The server accepted the PATCH of %s in %s but answered other values for: %s"
-                % (domain.get("name") or domain["id"], region,
-                   ", ".join("%s (asked %s, got %s)" % (item, changes.changes[item]["after"], got)
-                             for item, got in sorted(not_taken.items()))))
-    elif changes.changed:
-        after = dict(after, quotas=changes.predicted_quotas())
-    result = {
-        "changed": changes.changed,
+def quota_path(domain):
+    return "/v3/domain_quotas/" + segment(domain["id"])
+
+
+def read_regions(client, domain):
+    path = quota_path(domain)
+    return regions_of(client.get(path), "GET %s%s" % (client.root("quota"), path))
+
+
+def write(client, domain, changes):
+    """PATCH one department's changed items; the region's state the server answered with.
+
+    An answer that cannot be read, or that shows other values than asked, fails: the write
+    may have been applied, so the failure says so (``changed``).
+    """
+    path = quota_path(domain)
+    answer = client.patch(path, changes.patch_body())
+    try:
+        after = regions_of(answer, "PATCH %s%s" % (client.root("quota"), path)).get(
+            changes.region) or {}
+    except EosError as error:
+        error.message += ". The server accepted the PATCH, so it may have been applied"
+        error.maybe_applied = True
+        raise
+    not_taken = changes.not_taken(after.get("quotas") or {})
+    if not_taken:
+        raise EosError(
+            "The server accepted the PATCH of %s in %s but answered other values for: %s"
+            % (shown(domain.get("name") or domain["id"], 64), changes.region,
+               ", ".join("%s (asked %s, got %s)" % (item, changes.changes[item]["after"], got)
+                         for item, got in sorted(not_taken.items()))),
+            maybe_applied=True)
+    return after
+
+
+def outcome(domain, changes, after, changed):
+    """What the task reports for one department and region (the single form's keys)."""
+    return {
+        "changed": changed,
         "domain": {"id": domain["id"], "name": domain.get("name")},
-        "region": region,
+        "region": changes.region,
         "quotas": after.get("quotas") or {},
         "usage": after.get("usage") or {},
         "limits": after.get("limits") or {},
         "changes": changes.changes,
     }
+
+
+def predicted(region, changes):
+    """The region as it will be once ``changes`` are written (check mode's ``after``)."""
+    return dict(region, quotas=changes.predicted_quotas()) if changes.changed else region
+
+
+def set_quotas(module):
+    if module.params["domains"] is not None:
+        return set_many(module)
+    client = module.client
+    params = module.params
+    domain = find_domain(client, params["domain"])
+    regions = read_regions(client, domain)
+    region = choose_region(regions, params["region"], module.settings.region_name)
+    changes = plan(region, regions[region], params["quotas"], params["force"])
+    if changes.changed and not module.check_mode:
+        after = write(client, domain, changes)
+    else:
+        after = predicted(regions[region], changes)
+    result = outcome(domain, changes, after, changes.changed)
     if module.ansible._diff:  # pylint: disable=protected-access
         result["diff"] = changes.diff()
     return result
 
 
+def plan_many(module, entries):
+    """Every entry resolved, read and planned: ``[(domain, region's state, ChangeSet)]``.
+
+    One lookup per distinct name (or the paged listing), one GET per distinct department.
+    Every problem of every entry fails the task together, before anything is written.
+    """
+    client = module.client
+    found = find_domains(client, [entry["domain"] for entry in entries])
+    client.root("quota")  # log in and find the endpoint before threads share the client
+    domains = list(dict((domain["id"], domain) for domain in found.values()).values())
+    reads = dict(zip([domain["id"] for domain in domains],
+                     run_all(lambda domain: read_regions(client, domain), domains,
+                             module.params["parallel"])))
+    planned, problems, seen = [], [], {}
+    for index, entry in enumerate(entries):
+        domain = found[entry["domain"]]
+        label = entry_label(index, entry["domain"], entry["region"])
+        regions, error = reads[domain["id"]]
+        try:
+            if error is not None:
+                raise error
+            where = "the quota API for domain %s" % shown(domain.get("name"), 64)
+            region = choose_region(regions, entry["region"], module.settings.region_name, where)
+            changes = plan(region, regions[region], entry["quotas"], entry["force"])
+        except EosError as problem:
+            problems.append("%s: %s" % (label, problem))
+            continue
+        key = (domain["id"], region)
+        if key in seen:
+            problems.append("%s: the same department and region as domains[%d] (%s); give "
+                            "each once" % (label, seen[key] + 1, region))
+            continue
+        seen[key] = index
+        planned.append((domain, regions[region], changes))
+    if problems:
+        raise EosError(listed_problems(problems, len(entries),
+                                       "have problems, so nothing was written"))
+    return planned
+
+
+def set_many(module):
+    """The list form: plan every entry, then write the changed ones, ``parallel`` at a time."""
+    params = module.params
+    if not 1 <= params["parallel"] <= MAX_WORKERS:
+        raise EosError("parallel must be between 1 and %d (it is %d). Nothing was sent"
+                       % (MAX_WORKERS, params["parallel"]))
+    entries = check_entries(params["domains"], params["region"], params["force"])
+    planned = plan_many(module, entries)
+    to_write = [] if module.check_mode else [
+        index for index, (dummy, dummy, changes) in enumerate(planned) if changes.changed]
+    written = dict(zip(to_write, run_all(
+        lambda index: write(module.client, planned[index][0], planned[index][2]), to_write,
+        params["parallel"])))
+    results, failures = [], []
+    for index, (domain, region, changes) in enumerate(planned):
+        after, error = written.get(index, (None, None))
+        if error is not None:
+            result = outcome(domain, changes, region, error.maybe_applied)
+            result.update(failed=True, msg=str(error))
+            failures.append("%s: %s" % (entry_label(index, domain.get("name") or domain["id"],
+                                                    changes.region), error))
+        else:
+            result = outcome(domain, changes, after or predicted(region, changes), changes.changed)
+        results.append(result)
+    report = {"changed": any(result["changed"] for result in results), "domains": results}
+    if module.ansible._diff:  # pylint: disable=protected-access
+        report["diff"] = [dict(changes.diff(), before_header="%s (%s)" % (
+            domain.get("name") or domain["id"], changes.region),
+            after_header="%s (%s)" % (domain.get("name") or domain["id"], changes.region))
+            for domain, dummy, changes in planned if changes.changed]
+    if failures:
+        raise EosError(listed_problems(failures, len(to_write), "failed to write (the others "
+                                       "were written; every entry is in domains)"),
+                       result=report)
+    return report
+
+
 def main():
     module = EosModule(
         argument_spec=dict(
-            domain=dict(type="str", required=True),
+            domain=dict(type="str"),
             region=dict(type="str"),
-            quotas=dict(type="dict", required=True),
+            quotas=dict(type="dict"),
             force=dict(type="bool", default=False),
+            domains=dict(type="list", elements="dict", options=dict(
+                domain=dict(type="str", required=True),
+                region=dict(type="str"),
+                quotas=dict(type="dict", required=True),
+                force=dict(type="bool"),
+            )),
+            parallel=dict(type="int", default=4),
         ),
+        mutually_exclusive=[("domain", "domains"), ("quotas", "domains")],
+        required_one_of=[("domain", "domains")],
+        required_together=[("domain", "quotas")],
         supports_check_mode=True,
         required_text=("domain", "region"),
     )

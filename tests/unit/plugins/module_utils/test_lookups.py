@@ -199,8 +199,55 @@ def test_all_domains_follows_the_pages():
 
 
 def test_find_domains_lists_every_unknown_name_at_once():
-    client = FakeClient({"/v3/domains?name=acme": {"domains": [ACME]}})
+    client = FakeClient({"/v3/domains?limit=1000": {"domains": [ACME], "links": {"next": None}}})
     with pytest.raises(EosError) as info:
         find_domains(client, ["acme", "nope", "acme", "gone"])
     assert str(info.value).startswith("2 of 3 domains not found (by name or ID) at %s: 'nope', "
                                       "'gone'" % ROOT)
+    assert client.calls == ["/v3/domains?limit=1000"]  # one listing instead of three lookups
+
+
+def test_one_domain_is_one_lookup_not_a_listing():
+    client = FakeClient({"/v3/domains?name=acme": {"domains": [ACME]}})
+    assert find_domains(client, ["acme", "acme"]) == {"acme": ACME}
+    assert client.calls == ["/v3/domains?name=acme"]
+
+
+GLOBEX = {"id": "f" * 32, "name": "globex"}
+ODD = {"id": "odd-id", "name": "odd"}
+
+
+def test_a_listing_settles_names_and_ids_as_lookups_would():
+    named_like_acmes_id = {"id": "c" * 32, "name": ACME_ID}
+    client = FakeClient({"/v3/domains?limit=1000": {
+        "domains": [ACME, GLOBEX, ODD, named_like_acmes_id], "links": {}}})
+    found = find_domains(client, ["globex", ACME_ID, "f" * 32, "odd-id", "acme"])
+    assert found == {"globex": GLOBEX, ACME_ID: ACME, "f" * 32: GLOBEX, "odd-id": ODD,
+                     "acme": ACME}
+    assert client.calls == ["/v3/domains?limit=1000"]
+
+
+def test_a_listing_longer_than_the_lookups_stops_and_the_rest_are_looked_up():
+    page_one = {"domains": [ACME], "links": {"next": "https://k/v3/domains?marker=x"}}
+    client = FakeClient({"/v3/domains?limit=1000": page_one,
+                         "/v3/domains?name=globex": {"domains": [GLOBEX]},
+                         "/v3/domains/" + "f" * 32: {"domain": GLOBEX}})
+    # two entries: at most one page; acme is settled by it, globex needs its own lookup
+    assert find_domains(client, ["acme", "globex"]) == {"acme": ACME, "globex": GLOBEX}
+    assert client.calls == ["/v3/domains?limit=1000", "/v3/domains?name=globex"]
+    # from a partial listing, a name matching only an ID is not taken: its name may come later
+    client = FakeClient({"/v3/domains?limit=1000": {"domains": [ODD],
+                                                    "links": {"next": "https://k/next"}},
+                         "/v3/domains?name=acme": {"domains": [ACME]},
+                         "/v3/domains/odd-id": {"domain": ODD}})
+    assert find_domains(client, ["odd-id", "acme"]) == {"odd-id": ODD, "acme": ACME}
+    assert client.calls == ["/v3/domains?limit=1000", "/v3/domains?name=odd-id",
+                            "/v3/domains/odd-id", "/v3/domains?name=acme"]
+
+
+def test_an_ambiguous_name_in_a_listing_fails():
+    twin = {"id": "e" * 32, "name": "acme"}
+    client = FakeClient({"/v3/domains?limit=1000": {"domains": [ACME, twin], "links": {}}})
+    with pytest.raises(EosError) as info:
+        find_domains(client, ["acme", "globex"])
+    assert "Domain name 'acme' is ambiguous: 2 matches" in str(info.value)

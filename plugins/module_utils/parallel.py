@@ -1,0 +1,31 @@
+# -*- coding: utf-8 -*-
+# Copyright: easystack.eos contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Bounded parallelism for the list forms: many requests in flight, every one accounted for."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+
+MAX_WORKERS = 16  # session.POOL_SIZE keeps this many connections open
+
+
+def run_all(work, items, workers):
+    """``[(result, EosError or None)]`` of ``work(item)`` for each item, in the order of ``items``.
+
+    Up to ``workers`` run at once; a failing item never stops the others (each write that was
+    sent gets reported). Anything but an EosError is a bug and propagates.
+    """
+    def one(item):
+        try:
+            return work(item), None
+        except EosError as error:
+            return None, error
+
+    if workers <= 1 or len(items) <= 1:
+        return [one(item) for item in items]
+    from concurrent.futures import ThreadPoolExecutor  # here: only the list forms need threads
+    with ThreadPoolExecutor(max_workers=min(workers, MAX_WORKERS, len(items))) as pool:
+        return list(pool.map(one, items))
