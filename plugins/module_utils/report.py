@@ -1,0 +1,425 @@
+# -*- coding: utf-8 -*-
+# Copyright: easystack.eos contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The quota report's rules, as pure functions (no I/O): rows, threshold and over-quota marks,
+oversubscription (departments' quotas against the platform's) and the job's summary.
+
+Input: the ``summary`` of easystack.eos.eos_domain_usage_info (``{region: {item: {quota,
+unlimited, limit, allocated, used, free, percent_allocated, percent_used}}}``), for the platform
+view and for each department. The role ``easystack.eos.quota_report`` calls :func:`build` through
+the filter ``easystack.eos.quota_report``; its templates only render what this returns.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import hashlib
+import json
+import re
+from decimal import Decimal, InvalidOperation
+
+UNLIMITED = -1
+
+# How items are grouped and named in the report. Items not listed go under "Other" by their API
+# name; per-volume-type items (volumes_ssd, gigabytes_hdd, ...) use their prefix's entry.
+CATEGORIES = ("Compute", "Block storage", "Network", "Containers", "Other")
+ITEMS = {
+    "instances": ("Compute", "Instances", ""),
+    "cores": ("Compute", "vCPUs", ""),
+    "ram": ("Compute", "RAM", "MiB"),
+    "volumes": ("Block storage", "Volumes", ""),
+    "gigabytes": ("Block storage", "Volume capacity", "GiB"),
+    "snapshots": ("Block storage", "Snapshots", ""),
+    "backups": ("Block storage", "Backups", ""),
+    "backup_gigabytes": ("Block storage", "Backup capacity", "GiB"),
+    "network": ("Network", "Networks", ""),
+    "subnet": ("Network", "Subnets", ""),
+    "port": ("Network", "Ports", ""),
+    "router": ("Network", "Routers", ""),
+    "floatingip": ("Network", "Floating IPs", ""),
+    "security_group": ("Network", "Security groups", ""),
+    "security_group_rule": ("Network", "Security group rules", ""),
+    "loadbalancer": ("Network", "Load balancers", ""),
+    "cpu": ("Containers", "Container CPU", ""),
+    "memory": ("Containers", "Container memory", ""),
+    "pods": ("Containers", "Pods", ""),
+    "gpu": ("Containers", "GPUs", ""),
+    "alcub_storage": ("Containers", "Alcub storage", ""),
+    "general_storage": ("Containers", "General storage", ""),
+}
+PER_VOLUME_TYPE = ("volumes", "gigabytes", "snapshots")
+
+# The domains whose quota is the platform's own: on EOS the platform quota is the Default
+# domain's. They are reported like departments but never counted in the departments' sum.
+PLATFORM_DOMAINS = ("Default",)
+
+# How many department names an oversubscription line names before "and N more".
+NAMES_SHOWN = 3
+
+
+class ReportError(ValueError):
+    """Input the report cannot use (wrong types); the message says which value."""
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def describe_item(item):
+    """``(category, label, unit)`` of an API item name."""
+    if item in ITEMS:
+        return ITEMS[item]
+    prefix, _sep, kind = item.partition("_")
+    if kind and prefix in PER_VOLUME_TYPE:
+        category, label, unit = ITEMS[prefix]
+        return category, "%s (%s)" % (label, kind), unit
+    return "Other", item, ""
+
+
+def anchor(*parts):
+    """An HTML id from the parts: anything but letters, digits, _ and - becomes _."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", "-".join(str(part) for part in parts))
+
+
+def threshold_value(threshold):
+    """The threshold as a float; a number or numeric text, else ReportError."""
+    if isinstance(threshold, bool):
+        raise ReportError("threshold must be a number, not %r" % (threshold,))
+    try:
+        value = float(threshold)
+    except (TypeError, ValueError):
+        raise ReportError("threshold must be a number, not %r" % (threshold,))
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ReportError("threshold must be a finite number, not %r" % (threshold,))
+    return value
+
+
+def is_unlimited(numbers):
+    """Whether an item's summary says its quota is unlimited (-1)."""
+    return bool(numbers.get("unlimited")) or numbers.get("quota") == UNLIMITED
+
+
+def classify(numbers, threshold):
+    """The marks of one item's summary against the threshold (a percentage).
+
+    - ``peak``: the larger of percent_allocated and percent_used (None when neither is a number:
+      unlimited, a quota of 0 or no allocation known);
+    - ``beyond_zero``: a limited quota of 0 with anything allocated or used;
+    - ``above_threshold``: beyond zero, or the peak strictly above the threshold;
+    - ``over_quota``: beyond zero, or the peak strictly above 100;
+    - ``allocated_above`` / ``used_above``: that percentage strictly above the threshold;
+    - ``idle``: a limited quota of 0 with nothing allocated or used.
+    """
+    threshold = threshold_value(threshold)
+    percents = [numbers.get(key) for key in ("percent_allocated", "percent_used")]
+    shares = [value for value in percents if _is_number(value)]
+    peak = max(shares) if shares else None
+    quota = numbers.get("quota")
+    zero = not is_unlimited(numbers) and _is_number(quota) and quota == 0
+    taken = [numbers.get(key) for key in ("allocated", "used")]
+    beyond_zero = zero and any(_is_number(value) and value > 0 for value in taken)
+    return {
+        "peak": peak,
+        "beyond_zero": beyond_zero,
+        "above_threshold": beyond_zero or (peak is not None and peak > threshold),
+        "over_quota": beyond_zero or (peak is not None and peak > 100),
+        "allocated_above": _is_number(percents[0]) and percents[0] > threshold,
+        "used_above": _is_number(percents[1]) and percents[1] > threshold,
+        "idle": zero and not beyond_zero,
+    }
+
+
+def _decimal(value):
+    """A quota as the decimal the API wrote (20.5, not 20.499999...), for exact sums."""
+    try:
+        return Decimal(repr(value))
+    except InvalidOperation:
+        raise ReportError("a quota must be a number, not %r" % (value,))
+
+
+def _plain(number):
+    """A Decimal back to an int when whole, else a float."""
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def text_number(value):
+    """A number as the summary lines write it: 72, 20.5, 31146 (not 31146.0)."""
+    if _is_number(value) and value == int(value):
+        return str(int(value))
+    return str(value)
+
+
+def distinct_domains(domains, platform_domains=PLATFORM_DOMAINS):
+    """The departments of an eos_domain_usage_info ``domains`` list, each once (by ID, first
+    kept), in the order given, each as ``{id, name, summary, platform_domain}``."""
+    if domains is None:
+        return []
+    if not isinstance(domains, (list, tuple)):
+        raise ReportError("domains must be a list of eos_domain_usage_info results, not %r"
+                          % (type(domains).__name__,))
+    platform_domains = set(platform_domains or ())
+    seen, result = set(), []
+    for entry in domains:
+        if not isinstance(entry, dict) or not isinstance(entry.get("domain"), dict):
+            raise ReportError("each department needs 'domain' ({id, name}) and 'summary', not %r"
+                              % (entry,))
+        domain = entry["domain"]
+        ident, name = domain.get("id"), domain.get("name")
+        key = ident if ident is not None else name
+        if key in seen:
+            continue
+        seen.add(key)
+        summary = entry.get("summary") or {}
+        if not isinstance(summary, dict):
+            raise ReportError("the summary of department %s is not a dict" % (name,))
+        result.append({
+            "id": ident or "",
+            "name": name if name is not None else ident,
+            "summary": summary,
+            "platform_domain": name in platform_domains or ident in platform_domains,
+        })
+    return result
+
+
+def _wanted(region, regions):
+    return not regions or region in regions
+
+
+def make_rows(scope, name, domain_id, summary, threshold, regions=None):
+    """The report's rows of one scope (``platform`` or ``domain``): one per region and item, in
+    region and item order, with the summary's numbers and the marks of :func:`classify`."""
+    rows = []
+    for region in sorted(summary or {}):
+        if not _wanted(region, regions):
+            continue
+        items = summary[region] or {}
+        for item in sorted(items):
+            numbers = items[item] or {}
+            category, label, unit = describe_item(item)
+            marks = classify(numbers, threshold)
+            row = {
+                "region": region,
+                "scope": scope,
+                "name": name,
+                "domain_id": domain_id,
+                "item": item,
+                "anchor": anchor(region, scope, name, item),
+                "label": label,
+                "unit": unit,
+                "category": category,
+                "category_order": CATEGORIES.index(category),
+                "quota": numbers.get("quota"),
+                "unlimited": is_unlimited(numbers),
+                "limit": numbers.get("limit"),
+                "allocated": numbers.get("allocated"),
+                "used": numbers.get("used"),
+                "free": numbers.get("free"),
+                "free_negative": _is_number(numbers.get("free")) and numbers["free"] < 0,
+                "percent_allocated": numbers.get("percent_allocated"),
+                "percent_used": numbers.get("percent_used"),
+            }
+            row.update(marks)
+            rows.append(row)
+    return rows
+
+
+def oversubscription(platform, departments, complete, regions=None):
+    """Per region and item of the platform view: the departments' quotas added up against the
+    platform's quota.
+
+    ``departments`` as :func:`distinct_domains` returns them; those with ``platform_domain`` are
+    not counted. A department without the item in that region adds nothing. An unlimited
+    department quota makes the sum unlimited: it oversubscribes any limited platform quota. An
+    unlimited platform quota is never oversubscribed. ``complete``: every department was read
+    (else the sum is a lower bound: only the listed departments).
+    """
+    counted = [department for department in departments if not department["platform_domain"]]
+    entries = []
+    for region in sorted(platform or {}):
+        if not _wanted(region, regions):
+            continue
+        items = platform[region] or {}
+        for item in sorted(items):
+            numbers = items[item] or {}
+            total, unlimited, names = Decimal(0), [], []
+            for department in counted:
+                theirs = (department["summary"].get(region) or {}).get(item)
+                if not theirs:
+                    continue
+                quota = theirs.get("quota")
+                if is_unlimited(theirs):
+                    unlimited.append(department["name"])
+                elif _is_number(quota):
+                    total += _decimal(quota)
+                else:
+                    continue
+                names.append(department["name"])
+            quota = numbers.get("quota")
+            platform_unlimited = is_unlimited(numbers)
+            checked = not platform_unlimited and _is_number(quota)
+            over = checked and bool(names) and (bool(unlimited) or total > _decimal(quota))
+            entries.append({
+                "region": region,
+                "item": item,
+                "anchor": anchor(region, "platform", "platform", item),
+                "label": describe_item(item)[1],
+                "platform_quota": quota,
+                "platform_unlimited": platform_unlimited,
+                "departments_quota": _plain(total),
+                "departments_unlimited": unlimited,
+                "departments": len(names),
+                "oversubscribed": over,
+                "over_by": _plain(total - _decimal(quota)) if over and not unlimited else None,
+                "complete": bool(complete),
+            })
+    return entries
+
+
+def oversubscription_line(entry):
+    """``RegionOne cores: departments 144 > platform 72``; ``listed departments`` when the sum
+    covers only the listed ones; unlimited departments named (at most three)."""
+    who = "departments" if entry["complete"] else "listed departments"
+    if entry["departments_unlimited"]:
+        names = entry["departments_unlimited"]
+        shown = ", ".join(str(name) for name in names[:NAMES_SHOWN])
+        if len(names) > NAMES_SHOWN:
+            shown += " and %d more" % (len(names) - NAMES_SHOWN)
+        total = "unlimited (%s)" % shown
+    else:
+        total = text_number(entry["departments_quota"])
+    return "%s %s: %s %s > platform %s" % (entry["region"], entry["item"], who, total,
+                                          text_number(entry["platform_quota"]))
+
+
+def above_threshold_line(row):
+    """``RegionOne acme cores: 93.8 %`` or ``... : over a quota of 0``."""
+    where = "%s %s %s: " % (row["region"], row["name"], row["item"])
+    if row["peak"] is not None:
+        return where + "%s %%" % (row["peak"],)
+    return where + "over a quota of 0"
+
+
+def build(platform=None, domains=None, threshold=80, regions=None, all_domains=False,
+          platform_domains=PLATFORM_DOMAINS):
+    """Everything the report shows, from eos_domain_usage_info's results.
+
+    ``platform``: the platform view's ``summary`` (None: no platform view); ``domains``: the
+    ``domains`` list of the many-department view (``[{domain: {id, name}, summary}]``);
+    ``all_domains``: that list is every department of the cloud; ``regions``: only these (empty:
+    all). Returns ``rows`` (platform first, then departments in the order given, each by region
+    and item), ``scopes`` (with their counts), ``oversubscription`` (per region and item of the
+    platform view; empty without a platform view or departments) and ``summary`` (for the job's
+    stats).
+    """
+    threshold = threshold_value(threshold)
+    if platform is not None and not isinstance(platform, dict):
+        raise ReportError("platform must be the platform view's summary (a dict), not %r"
+                          % (type(platform).__name__,))
+    if regions is not None and not isinstance(regions, (list, tuple)):
+        raise ReportError("regions must be a list, not %r" % (type(regions).__name__,))
+    departments = distinct_domains(domains, platform_domains)
+    rows, scopes = [], []
+    if platform is not None:
+        mine = make_rows("platform", "platform", "", platform, threshold, regions)
+        rows.extend(mine)
+        scopes.append(_scope("platform", "platform", "", False, mine))
+    for department in departments:
+        mine = make_rows("domain", department["name"], department["id"], department["summary"],
+                         threshold, regions)
+        rows.extend(mine)
+        scopes.append(_scope("domain", department["name"], department["id"],
+                             department["platform_domain"], mine))
+
+    counted = [department for department in departments if not department["platform_domain"]]
+    checked = platform is not None and bool(counted)
+    entries = oversubscription(platform, departments, all_domains, regions) if checked else []
+    by_anchor = dict((entry["anchor"], entry) for entry in entries)
+    for row in rows:
+        entry = by_anchor.get(row["anchor"]) if row["scope"] == "platform" else None
+        row["departments_quota"] = entry["departments_quota"] if entry else None
+        row["departments_unlimited"] = entry["departments_unlimited"] if entry else []
+        row["departments"] = entry["departments"] if entry else None
+        row["oversubscribed"] = entry["oversubscribed"] if entry else None
+    over = [entry for entry in entries if entry["oversubscribed"]]
+    above = [row for row in rows if row["above_threshold"]]
+
+    if not checked:
+        note = ("not checked: no platform view" if platform is None
+                else "not checked: no department read")
+    elif all_domains:
+        note = "every department's quotas (%d departments) against the platform's" % len(counted)
+    else:
+        note = ("only the %d listed departments' quotas against the platform's: a lower bound"
+                % len(counted))
+    summary = {
+        "threshold": threshold,
+        "regions": sorted(set(row["region"] for row in rows)),
+        "departments": "all" if all_domains else [department["name"] for department in departments],
+        "above_threshold": {
+            "platform": sum(1 for row in above if row["scope"] == "platform"),
+            "domains": dict((scope["name"], scope["above"]) for scope in scopes
+                            if scope["scope"] == "domain"),
+        },
+        "items_above_threshold": [above_threshold_line(row) for row in above],
+        "oversubscription": {
+            "checked": checked,
+            "cover": "all" if all_domains else "listed",
+            "departments": len(counted),
+            "note": note,
+        },
+        "oversubscribed": [oversubscription_line(entry) for entry in over],
+    }
+    report = {
+        "rows": rows,
+        "scopes": scopes,
+        "regions": sections(rows, scopes),
+        "above": above,
+        "oversubscription": entries,
+        "oversubscribed": over,
+        "summary": summary,
+    }
+    report["fingerprint"] = fingerprint(report)
+    return report
+
+
+def sections(rows, scopes):
+    """The rows as the page shows them: per region (sorted), each scope in the scopes' order
+    that has rows there, its rows grouped by category (in CATEGORIES' order), then by item."""
+    grouped = {}
+    for row in rows:
+        grouped.setdefault(row["region"], {}).setdefault((row["scope"], row["name"]), []).append(row)
+    result = []
+    for region in sorted(grouped):
+        mine = []
+        for scope in scopes:
+            scope_rows = grouped[region].get((scope["scope"], scope["name"]))
+            if not scope_rows:
+                continue
+            categories = []
+            for row in sorted(scope_rows, key=lambda row: (row["category_order"], row["item"])):
+                if not categories or categories[-1]["category"] != row["category"]:
+                    categories.append({"category": row["category"], "rows": []})
+                categories[-1]["rows"].append(row)
+            mine.append(dict(scope, categories=categories))
+        result.append({"region": region, "anchor": anchor("region", region), "scopes": mine})
+    return result
+
+
+def fingerprint(report):
+    """A SHA-1 over the report's content (rows, oversubscription, summary): the same numbers
+    give the same fingerprint, whatever the order of dict keys."""
+    content = dict((key, report[key]) for key in ("rows", "oversubscription", "summary"))
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _scope(scope, name, domain_id, platform_domain, rows):
+    return {
+        "scope": scope,
+        "name": name,
+        "domain_id": domain_id,
+        "platform_domain": platform_domain,
+        "above": sum(1 for row in rows if row["above_threshold"]),
+        "limited": sum(1 for row in rows if not row["unlimited"]),
+    }
