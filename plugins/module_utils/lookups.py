@@ -167,6 +167,7 @@ def user_by_name(client, name, domain_id):
 
 
 DOMAIN_PAGE = 1000  # Keystone's max_db_limit: an unpaged list silently stops there
+MAX_PAGES = 1000  # a million domains; a server that pages on past it is not listing domains
 
 
 def all_domains(client):
@@ -179,6 +180,10 @@ def list_domains(client, max_pages=None):
     """``(domains, complete)``: the listing's pages in order, at most ``max_pages`` of them."""
     domains, marker, pages = [], None, 0
     while max_pages is None or pages < max_pages:
+        if pages == MAX_PAGES:
+            raise EosError("GET %s/v3/domains still says there are more domains after %d pages "
+                           "of %d: the listing is refused; check the identity endpoint"
+                           % (client.root("identity"), MAX_PAGES, DOMAIN_PAGE))
         path = "/v3/domains?limit=%d" % DOMAIN_PAGE + ("&marker=" + quote(marker, safe="")
                                                        if marker else "")
         check = Answer("GET %s%s" % (client.root("identity"), path))

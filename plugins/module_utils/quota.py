@@ -232,7 +232,7 @@ MAX_LISTED = 50  # problems named in one message; the rest are counted
 def entry_label(index, domain, region=None):
     """How messages name an entry: its position (1-based, as people count) and department."""
     return "domains[%d] %s%s" % (index + 1, shown(domain, 64),
-                                 " (%s)" % shown(region, 60) if region else "")
+                                 " (%s)" % shown(region, 60) if region and region.strip() else "")
 
 
 def listed_problems(problems, total, outcome):

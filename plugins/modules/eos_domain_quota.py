@@ -19,6 +19,12 @@ description:
     such as C(volumes_ssd) exist per deployment), before anything is written.
   - After the C(PATCH), the server's answer is checked item by item; an item that did not take
     the requested value fails the task.
+  - B(Many departments in one task) with O(domains) (a loop of one task per department pays
+    Ansible's per-task cost each time). Every entry is checked, resolved, read and planned
+    B(before the first write); any problem in any entry fails the task listing every problem,
+    and nothing is written. The changed entries are then written, O(parallel) at a time; when
+    some writes fail the others still complete, and the task fails naming each failed entry
+    while RV(domains) reports every entry, written or not.
 author:
   - easystack.eos maintainers (@easystack)
 extends_documentation_fragment:
@@ -27,12 +33,13 @@ extends_documentation_fragment:
   - easystack.eos.attributes.action_module
 options:
   domain:
-    description: Department (Keystone domain) name or ID.
+    description:
+      - Department (Keystone domain) name or ID.
+      - One of O(domain) or O(domains) is required; O(domain) needs O(quotas).
     type: str
-    required: true
   region:
     description:
-      - Region whose quotas to set.
+      - Region whose quotas to set. With O(domains), the default of entries that name none.
       - Defaults to O(region_name), else the only region the server reports. Several regions and
         none chosen is an error that lists them; so is a region the server does not report.
     type: str
@@ -47,34 +54,67 @@ options:
       - A value above the item's limit, or below what is already allocated to the department's
         projects (unless O(force)), fails before anything is written.
     type: dict
-    required: true
   force:
     description:
       - Allow a quota below what is already allocated. Shrinking a department below its
         allocation is almost always a mistake, hence the default.
+      - With O(domains), the default of entries that do not set their own.
     type: bool
     default: false
+  domains:
+    description:
+      - Many departments in one task, each entry with the options of the single form. One login,
+        one lookup per distinct name (or one paged listing of all domains when that takes fewer
+        requests), one C(GET) per distinct department, one C(PATCH) per changed entry.
+      - Checked before any request - empty names or regions, values that are no quota, and the
+        same department and region twice; then, before any write, unknown departments, regions
+        and items, limits and allocations. All problems are listed together.
+      - Mutually exclusive with O(domain) and O(quotas).
+    type: list
+    elements: dict
+    suboptions:
+      domain:
+        description: Department (Keystone domain) name or ID.
+        type: str
+        required: true
+      region:
+        description: Region of this entry; defaults to the top-level O(region).
+        type: str
+      quotas:
+        description: Quota item to value, as the top-level O(quotas).
+        type: dict
+        required: true
+      force:
+        description: As the top-level O(force), which is its default.
+        type: bool
+  parallel:
+    description:
+      - With O(domains), how many requests are in flight at once (the reads, then the writes),
+        1 to 16. The writes of different entries are independent, so the order in which they
+        reach the server is not defined.
+    type: int
+    default: 4
 """
 
 EXAMPLES = r"""
-- name: Keep every department's quotas at the values in the inventory
+- name: Keep every department's quotas at the values in the inventory (one task, no loop)
   easystack.eos.eos_domain_quota:
     cloud: eos-prod
-    domain: "{{ item.domain }}"
-    region: "{{ item.region | default(omit) }}"
-    quotas: "{{ item.quotas }}"
-  loop: "{{ eos_departments }}"
-  loop_control:
-    label: "{{ item.domain }}"
+    domains: "{{ eos_departments }}"
+  register: departments
   # eos_departments:
   #   - {domain: acme, quotas: {cores: 100, ram: 204800, gigabytes_ssd: 2048}}
   #   - {domain: globex, region: RegionTwo, quotas: {instances: 20, networks: 10}}
 
-- name: Unlimited floating IPs and a fractional backup quota
+- name: Say which departments changed
+  ansible.builtin.debug:
+    msg: "{{ departments.domains | selectattr('changed') | map(attribute='domain.name') | list }}"
+
+- name: Unlimited routers and a fractional backup quota for one department
   easystack.eos.eos_domain_quota:
     domain: acme
     quotas:
-      floatingip: unlimited
+      router: unlimited
       backup_gigabytes: 156.5
 
 - name: Shrink below the current allocation on purpose
@@ -91,7 +131,7 @@ EXAMPLES = r"""
 RETURN = r"""
 domain:
   description: The department.
-  returned: always
+  returned: with O(domain)
   type: dict
   contains:
     id:
@@ -103,29 +143,48 @@ domain:
   sample: {"id": "a75d0759a1e543a1b8d0efb56d0239ab", "name": "acme"}
 region:
   description: The region whose quotas were managed.
-  returned: always
+  returned: with O(domain)
   type: str
   sample: RegionOne
 quotas:
   description: All quotas of the region after the task (predicted in check mode).
-  returned: always
+  returned: with O(domain)
   type: dict
   sample: {"cores": 100, "ram": 204800, "backup_gigabytes": 156.5, "floatingip": -1}
 usage:
   description: What is already allocated to the department's projects, per item (the API's C(usage)).
-  returned: always
+  returned: with O(domain)
   type: dict
   sample: {"cores": 20, "ram": 10240}
 limits:
   description: The largest settable quota per item; V(-1) means no limit.
-  returned: always
+  returned: with O(domain)
   type: dict
   sample: {"cores": 1000, "ram": -1}
 changes:
   description: The items that changed (or would, in check mode), with their values before and after.
-  returned: always
+  returned: with O(domain)
   type: dict
   sample: {"cores": {"before": 72, "after": 100}}
+domains:
+  description:
+    - With O(domains), one item per entry in the order given, each with the keys the single
+      form returns (RV(domain), RV(region), RV(quotas), RV(usage), RV(limits), RV(changes)) and
+      its own C(changed).
+    - Also when the task fails because some writes failed - the failed entries carry
+      C(failed) and C(msg), and C(changed) when the write may have been applied; their
+      RV(quotas) are the values read before the write.
+  returned: with O(domains), also on a failed write
+  type: list
+  elements: dict
+  sample:
+    - changed: true
+      domain: {"id": "a75d0759a1e543a1b8d0efb56d0239ab", "name": "acme"}
+      region: RegionOne
+      quotas: {"cores": 100, "ram": 204800}
+      usage: {"cores": 20, "ram": 10240}
+      limits: {"cores": 1000, "ram": -1}
+      changes: {"cores": {"before": 72, "after": 100}}
 """
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError

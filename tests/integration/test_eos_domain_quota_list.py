@@ -49,9 +49,9 @@ def test_changed_then_unchanged_with_one_login_and_no_second_write(ansible, bed)
 
 
 def test_a_typo_in_one_entry_fails_the_task_with_nothing_written(ansible, bed):
-    many = entries()[1:] + [{"domain": "globex", "region": "RegionTwo",
-                         "quotas": {"coers": 10, "cores": 90}},
-                        {"domain": "acme", "quotas": {"cores": 1}}]  # below acme's allocation
+    many = entries()[1:] + [
+        {"domain": "globex", "region": "RegionTwo", "quotas": {"coers": 10, "cores": 90}},
+        {"domain": "acme", "quotas": {"cores": 1}}]  # below acme's allocation
     mark = bed.log_mark()
     run = ansible.module(MODULE, {"domains": many}, env=ansible.os_env())
     result = run.assert_clean_failure()

@@ -251,3 +251,19 @@ def test_an_ambiguous_name_in_a_listing_fails():
     with pytest.raises(EosError) as info:
         find_domains(client, ["acme", "globex"])
     assert "Domain name 'acme' is ambiguous: 2 matches" in str(info.value)
+
+
+def test_a_listing_that_never_ends_is_refused(monkeypatch):
+    monkeypatch.setattr("ansible_collections.easystack.eos.plugins.module_utils.lookups.MAX_PAGES", 3)
+
+    class Endless(FakeClient):
+        def get(self, path, service="quota", expected=(200,)):
+            self.calls.append(path)
+            return {"domains": [{"id": "d%d" % len(self.calls), "name": "n"}],
+                    "links": {"next": "https://k/more"}}
+
+    client = Endless({})
+    with pytest.raises(EosError) as info:
+        all_domains(client)
+    assert "still says there are more domains after 3 pages" in str(info.value)
+    assert len(client.calls) == 3

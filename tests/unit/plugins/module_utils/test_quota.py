@@ -11,7 +11,8 @@ import pytest
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.quota import (
-    ALIASES, UNLIMITED, ChangeSet, choose_region, parse_value, plan, regions_of, resolve_items, same)
+    ALIASES, UNLIMITED, ChangeSet, check_entries, choose_region, listed_problems, parse_value, plan,
+    regions_of, resolve_items, same)
 
 AVAILABLE = {"cores": 72, "ram": 204800, "instances": 10, "network": 5, "subnet": 5,
              "security_group_rule": 100, "floatingip": -1, "backup_gigabytes": 156.5, "volumes_ssd": 20}
@@ -463,3 +464,44 @@ def test_a_nan_usage_never_lets_a_shrink_past_the_guard():
     with pytest.raises(EosError):
         regions_of({"domain": {"RegionOne": {"quotas": {"cores": 100},
                                              "usage": {"cores": float("nan")}}}}, WHERE)
+
+
+# -- the list form's entries ---------------------------------------------------------------------
+
+def test_entries_get_the_top_level_defaults_unless_they_set_their_own():
+    checked = check_entries([{"domain": "acme", "quotas": {"cores": 1}},
+                             {"domain": "acme", "region": "R2", "force": False,
+                              "quotas": {"cores": 2}}], region="R1", force=True)
+    assert checked == [{"domain": "acme", "region": "R1", "force": True, "quotas": {"cores": 1}},
+                       {"domain": "acme", "region": "R2", "force": False, "quotas": {"cores": 2}}]
+
+
+@pytest.mark.parametrize("entry, words", [
+    ({"domain": "", "quotas": {"cores": 1}}, "domains[2] '': domain is empty"),
+    ({"domain": "  ", "quotas": {"cores": 1}}, "domains[2] '': domain is empty"),
+    ({"domain": "b", "region": " ", "quotas": {"cores": 1}}, "domains[2] b: region is empty"),
+    ({"domain": "b", "quotas": {}}, "domains[2] b: quotas must map at least one quota item"),
+    ({"domain": "b", "quotas": None}, "domains[2] b: quotas must map at least one quota item"),
+    ({"domain": "b", "quotas": {"cores": True}}, "domains[2] b: Quota 'cores': True is a boolean"),
+    ({"domain": "a", "quotas": {"ram": 1}}, "domains[2] a: the same department and region as "
+                                            "domains[1]; give each once"),
+])
+def test_each_bad_entry_is_named_before_any_request(entry, words):
+    with pytest.raises(EosError) as info:
+        check_entries([{"domain": "a", "quotas": {"cores": 1}}, entry])
+    assert str(info.value).startswith(
+        "1 of 2 entries of domains cannot be used, so nothing was sent: " + words)
+
+
+def test_same_department_in_other_regions_is_fine_and_an_empty_list_is_not():
+    assert len(check_entries([{"domain": "a", "quotas": {"cores": 1}},
+                              {"domain": "a", "region": "R2", "quotas": {"cores": 1}}])) == 2
+    with pytest.raises(EosError) as info:
+        check_entries([])
+    assert str(info.value).startswith("domains is empty")
+
+
+def test_every_problem_is_listed_up_to_fifty_then_counted():
+    message = listed_problems(["p%d" % i for i in range(53)], 60, "failed")
+    assert message.startswith("53 of 60 entries of domains failed: p0; p1;")
+    assert message.endswith("; p49; and 3 more")
