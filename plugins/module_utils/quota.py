@@ -283,3 +283,30 @@ def check_entries(entries, region=None, force=False):
         raise EosError(listed_problems(problems, len(entries), "cannot be used, so nothing was "
                                        "sent"))
     return checked
+
+
+def format_value(value):
+    """A quota value as people read it: ``unlimited`` for -1, ``31146`` for ``31146.0``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "none" if value is None else shown(value, 40)
+    if same(value, UNLIMITED):
+        return "unlimited"
+    if isinstance(value, float) and value.is_integer() and abs(value) < LARGEST:
+        return "%d" % value
+    return "%s" % value
+
+
+def summary_line(result, check_mode=False):
+    """One line for one department and region: what changed (or would), or why it failed."""
+    domain = result.get("domain") or {}
+    head = "%s %s" % (shown(domain.get("name") or domain.get("id"), 64), result.get("region"))
+    changes = ", ".join("%s %s -> %s" % (item, format_value(change["before"]),
+                                         format_value(change["after"]))
+                        for item, change in sorted((result.get("changes") or {}).items()))
+    if result.get("failed"):
+        return "%s: FAILED%s (%s): %s" % (
+            head, ", may have been applied" if result.get("changed") else ", nothing written",
+            changes, result.get("msg"))
+    if not changes:
+        return head + ": unchanged"
+    return "%s: %s%s" % (head, "would change " if check_mode else "", changes)

@@ -185,6 +185,16 @@ domains:
       usage: {"cores": 20, "ram": 10240}
       limits: {"cores": 1000, "ram": -1}
       changes: {"cores": {"before": 72, "after": 100}}
+summary:
+  description:
+    - With O(domains), one line per entry in the order given - what changed (C(would change) in
+      check mode), C(unchanged), or C(FAILED) with the error; V(-1) reads C(unlimited) and
+      C(31146.0) reads C(31146).
+  returned: with O(domains), also on a failed write
+  type: list
+  elements: str
+  sample: ["acme RegionOne: cores 72 -> 100, gigabytes_ssd 2048.5 -> unlimited",
+           "globex RegionOne: unchanged"]
 """
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
@@ -192,7 +202,7 @@ from ansible_collections.easystack.eos.plugins.module_utils.lookups import find_
 from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
 from ansible_collections.easystack.eos.plugins.module_utils.parallel import MAX_WORKERS, run_all
 from ansible_collections.easystack.eos.plugins.module_utils.quota import (
-    check_entries, choose_region, entry_label, listed_problems, plan, regions_of)
+    check_entries, choose_region, entry_label, listed_problems, plan, regions_of, summary_line)
 from ansible_collections.easystack.eos.plugins.module_utils.untrusted import shown
 from ansible_collections.easystack.eos.plugins.module_utils.urls import segment
 
@@ -333,7 +343,8 @@ def set_many(module):
         else:
             result = outcome(domain, changes, after or predicted(region, changes), changes.changed)
         results.append(result)
-    report = {"changed": any(result["changed"] for result in results), "domains": results}
+    report = {"changed": any(result["changed"] for result in results), "domains": results,
+              "summary": [summary_line(result, module.check_mode) for result in results]}
     if module.ansible._diff:  # pylint: disable=protected-access
         report["diff"] = [dict(changes.diff(), before_header="%s (%s)" % (
             domain.get("name") or domain["id"], changes.region),

@@ -11,8 +11,8 @@ import pytest
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.quota import (
-    ALIASES, UNLIMITED, ChangeSet, check_entries, choose_region, listed_problems, parse_value, plan,
-    regions_of, resolve_items, same)
+    ALIASES, UNLIMITED, ChangeSet, check_entries, choose_region, format_value, listed_problems,
+    parse_value, plan, regions_of, resolve_items, same, summary_line)
 
 AVAILABLE = {"cores": 72, "ram": 204800, "instances": 10, "network": 5, "subnet": 5,
              "security_group_rule": 100, "floatingip": -1, "backup_gigabytes": 156.5, "volumes_ssd": 20}
@@ -505,3 +505,29 @@ def test_every_problem_is_listed_up_to_fifty_then_counted():
     message = listed_problems(["p%d" % i for i in range(53)], 60, "failed")
     assert message.startswith("53 of 60 entries of domains failed: p0; p1;")
     assert message.endswith("; p49; and 3 more")
+
+
+@pytest.mark.parametrize("value, text", [
+    (-1, "unlimited"), (-1.0, "unlimited"), (31146.0, "31146"), (2048.5, "2048.5"), (0, "0"),
+    (100, "100"), (None, "none"), (2.0 ** 52, "4503599627370496"), (156.25, "156.25"),
+])
+def test_values_read_as_people_write_them(value, text):
+    assert format_value(value) == text
+
+
+ACME_RESULT = {"domain": {"id": "a" * 32, "name": "acme"}, "region": "RegionOne",
+               "changes": {"ram": {"before": 31146.0, "after": 204800},
+                           "cores": {"before": 72, "after": -1}}}
+
+
+def test_summary_lines_say_what_changed_would_change_or_failed():
+    assert summary_line(ACME_RESULT) == "acme RegionOne: cores 72 -> unlimited, ram 31146 -> 204800"
+    assert summary_line(ACME_RESULT, check_mode=True) == \
+        "acme RegionOne: would change cores 72 -> unlimited, ram 31146 -> 204800"
+    assert summary_line(dict(ACME_RESULT, changes={})) == "acme RegionOne: unchanged"
+    failed = dict(ACME_RESULT, failed=True, changed=False, msg="PATCH answered HTTP 500")
+    assert summary_line(failed) == ("acme RegionOne: FAILED, nothing written (cores 72 -> "
+                                    "unlimited, ram 31146 -> 204800): PATCH answered HTTP 500")
+    assert "FAILED, may have been applied" in summary_line(dict(failed, changed=True))
+    nameless = dict(ACME_RESULT, domain={"id": "b" * 32, "name": None}, changes={})
+    assert summary_line(nameless) == "%s RegionOne: unchanged" % ("b" * 32)
