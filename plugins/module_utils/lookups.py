@@ -73,7 +73,7 @@ def find_domains(client, names_or_ids):
     settles are not looked up again, the rest are looked up one by one.
     """
     entries = list(dict.fromkeys(names_or_ids))
-    found, missing = {}, []
+    found, missing, listed = {}, [], None
     if len(entries) > 1:
         listed, complete = list_domains(client, max_pages=len(entries) - 1)
         found = settle_from_listing(entries, listed, complete, client)
@@ -89,9 +89,10 @@ def find_domains(client, names_or_ids):
             found[entry] = domain
     if missing:
         missing = [entry for entry in entries if entry in missing]  # in the order given
+        hint = close_names(client, listed if len(entries) > 1 else None)
         raise EosError("%d of %d domains not found (by name or ID) at %s: %s"
                        % (len(missing), len(entries), client.root("identity"),
-                          ", ".join("'%s'" % name for name in missing[:50])
+                          ", ".join("'%s'%s" % (name, hint(name)) for name in missing[:50])
                           + (" and %d more" % (len(missing) - 50) if len(missing) > 50 else "")))
     return found
 
@@ -126,28 +127,47 @@ def find_domain(client, name_or_id):
     """The domain dict; an ID-looking value is fetched by ID, anything else searched by name."""
     domain = lookup_domain(client, name_or_id)
     if domain is None:
-        raise EosError("Domain '%s' not found (by name or ID) at %s"
-                       % (name_or_id, client.root("identity")))
+        raise EosError("Domain '%s' not found (by name or ID) at %s%s"
+                       % (name_or_id, client.root("identity"), close_names(client)(name_or_id)))
     return domain
 
 
-def find_user(client, name_or_id, domain_id):
-    """The user dict: by name within ``domain_id``, else by ID (which must be in that domain)."""
-    def by_id():
-        user = _by_id(client, "users", "user", name_or_id)
-        return user if user is not None and user.get("domain_id") == domain_id else None
+def close_names(client, listed=None):
+    """``hint(name)``: " (did you mean 'acme'?)" for a name close to a domain's, else "".
 
+    Only a failing lookup gets here; without a listing at hand, one page of domains is read
+    (a listing that fails gives no hints rather than another error).
+    """
+    import difflib  # here: only a misspelt name needs it
+    if listed is None:
+        try:
+            listed = list_domains(client, max_pages=1)[0]
+        except EosError:
+            listed = []
+    names = [domain.get("name") for domain in listed if isinstance(domain.get("name"), str)]
+
+    def hint(name):
+        close = difflib.get_close_matches(name, names, n=1)
+        return " (did you mean '%s'?)" % shown(close[0], 64) if close else ""
+    return hint
+
+
+def find_user(client, name_or_id, domain):
+    """The user: an ID-looking value by ID (in any domain), else by name within ``domain``.
+
+    ``domain`` (a name or ID, as the task gave it) is looked up only when it is needed, and
+    messages name it as given. A name is never also tried as an ID: Keystone's IDs look like
+    IDs, and the extra request would only answer 404.
+    """
     if ID_PATTERN.match(name_or_id):
-        user = by_id()
-        if user is None:
-            user = user_by_name(client, name_or_id, domain_id)
-    else:
-        user = user_by_name(client, name_or_id, domain_id)
-        if user is None:
-            user = by_id()
+        user = user_by_id(client, name_or_id)
+        if user is not None:
+            return user
+    user = user_by_name(client, name_or_id, domain_id_of(client, domain))
     if user is None:
-        raise EosError("User '%s' not found in domain %s (by name) nor by ID"
-                       % (name_or_id, domain_id))
+        raise EosError("User '%s' not found %sby name in domain '%s'"
+                       % (name_or_id, "by ID, nor " if ID_PATTERN.match(name_or_id) else "",
+                          domain))
     return user
 
 

@@ -136,8 +136,7 @@ password_check:
 
 from ansible_collections.easystack.eos.plugins.module_utils.client import EXPIRED, MATCH, REFUSED
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
-from ansible_collections.easystack.eos.plugins.module_utils.lookups import (
-    ID_PATTERN, domain_id_of, find_user, user_by_id, user_by_name)
+from ansible_collections.easystack.eos.plugins.module_utils.lookups import find_user
 from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
 from ansible_collections.easystack.eos.plugins.module_utils.untrusted import Answer, shown
 from ansible_collections.easystack.eos.plugins.module_utils.urls import segment
@@ -161,16 +160,6 @@ REFUSED_DETAIL = ("differs from the requested one, or the account is locked (Key
 
 def public_fields(user):
     return dict((key, user.get(key)) for key in USER_FIELDS)
-
-
-def find_target(client, user, domain):
-    """By ID when it looks like one (no domain needed), else by name within ``domain``."""
-    if not ID_PATTERN.match(user):
-        return find_user(client, user, domain_id_of(client, domain))
-    found = user_by_id(client, user) or user_by_name(client, user, domain_id_of(client, domain))
-    if found is None:
-        raise EosError("User '%s' not found by ID, nor by name in domain %s" % (user, domain))
-    return found
 
 
 def write_password(module, user, password):
@@ -231,7 +220,7 @@ def describe(user, state):
 def set_password(module):
     client = module.client
     params = module.params
-    user = find_target(client, params["user"], params["domain"])
+    user = find_user(client, params["user"], params["domain"])
     if params["update_password"] == "always":
         needed, before_state = True, "not checked (update_password=always)"
         verified = before_state

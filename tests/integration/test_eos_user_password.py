@@ -100,7 +100,7 @@ def test_errors_are_clean_and_secret_free(ansible, bed, user):
     secret = "Never-shown-" + uuid.uuid4().hex
     cases = [
         ({"user": "ghost", "domain": "acme", "password": secret}, ansible.os_env(),
-         "User 'ghost' not found in domain"),
+         "User 'ghost' not found by name in domain 'acme'"),
         ({"user": user["name"], "domain": "no-such-domain", "password": secret}, ansible.os_env(),
          "Domain 'no-such-domain' not found"),
         ({"user": user["name"], "domain": "acme", "password": secret}, ansible.os_env("alice"),

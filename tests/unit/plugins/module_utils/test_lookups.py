@@ -82,7 +82,22 @@ def test_domain_not_found():
     with pytest.raises(EosError) as info:
         find_domain(client, "nope")
     assert str(info.value) == "Domain 'nope' not found (by name or ID) at %s" % ROOT
-    assert len(client.calls) == 2
+    # by name, by ID, then (only because it failed) one page of names to suggest from
+    assert client.calls == ["/v3/domains?name=nope", "/v3/domains/nope", "/v3/domains?limit=1000"]
+
+
+def test_a_misspelt_domain_gets_the_closest_name():
+    listing = {"domains": [ACME, {"id": "f" * 32, "name": "globex"}], "links": {}}
+    client = FakeClient({"/v3/domains?limit=1000": listing})
+    with pytest.raises(EosError) as info:
+        find_domain(client, "acmee")
+    assert str(info.value) == "Domain 'acmee' not found (by name or ID) at %s (did you mean " \
+        "'acme'?)" % ROOT
+    client = FakeClient({"/v3/domains?limit=1000": listing})
+    with pytest.raises(EosError) as info:
+        find_domains(client, ["acme", "glebex", "zzz"])
+    assert str(info.value).endswith(": 'glebex' (did you mean 'globex'?), 'zzz'")
+    assert client.calls == ["/v3/domains?limit=1000"]  # the listing served the hints too
 
 
 def test_domain_name_is_quoted():
@@ -110,20 +125,24 @@ def test_user_by_id():
     assert client.calls == ["/v3/users/" + BOB_ID]
 
 
-def test_user_by_id_in_another_domain_is_not_taken():
-    client = FakeClient({"/v3/users/" + BOB_ID: {"user": dict(BOB, domain_id="elsewhere")},
-                         "/v3/users/bob-id": {"user": dict(BOB, id="bob-id", domain_id="elsewhere")}})
-    for value in (BOB_ID, "bob-id"):
-        with pytest.raises(EosError) as info:
-            find_user(client, value, ACME_ID)
-        assert str(info.value) == "User '%s' not found in domain %s (by name) nor by ID" % (value, ACME_ID)
+def test_user_by_id_is_taken_in_any_domain_and_a_name_is_never_tried_as_an_id():
+    # ``domain`` applies to names (as documented): an ID is the user, wherever it lives
+    client = FakeClient({"/v3/users/" + BOB_ID: {"user": dict(BOB, domain_id="elsewhere")}})
+    assert find_user(client, BOB_ID, "acme")["domain_id"] == "elsewhere"
+    assert client.calls == ["/v3/users/" + BOB_ID]  # the domain was not even looked up
+    client = FakeClient({"/v3/domains?name=acme": {"domains": [ACME]}})
+    with pytest.raises(EosError) as info:
+        find_user(client, "bob-id", "acme")
+    assert str(info.value) == "User 'bob-id' not found by name in domain 'acme'"
+    assert client.calls == ["/v3/domains?name=acme", "/v3/users?name=bob-id&domain_id=" + ACME_ID]
 
 
 def test_user_not_found_and_ambiguous():
-    client = FakeClient({"/v3/users?name=dup&domain_id=d": {"users": [{"id": "u1", "name": "dup"}, {"id": "u2", "name": "dup"}]}})
+    client = FakeClient({"/v3/users?name=dup&domain_id=d": {"users": [{"id": "u1", "name": "dup"}, {"id": "u2", "name": "dup"}]},
+                         "/v3/domains?name=d": {"domains": [{"id": "d", "name": "d"}]}})
     with pytest.raises(EosError) as info:
-        find_user(client, "ghost", "d")
-    assert "User 'ghost' not found in domain d" in str(info.value)
+        find_user(client, BOB_ID, ACME_ID)
+    assert str(info.value) == "User '%s' not found by ID, nor by name in domain '%s'" % (BOB_ID, ACME_ID)
     with pytest.raises(EosError) as info:
         find_user(client, "dup", "d")
     assert "User name 'dup' is ambiguous: 2 matches (u1, u2)" in str(info.value)
@@ -142,9 +161,11 @@ def test_lookup_through_the_real_client_accepts_404():
     client = EosClient(session.settings, session=session)
     with pytest.raises(EosError) as info:
         find_domain(client, ACME_ID)
-    assert "not found (by name or ID) at %s" % ROOT in str(info.value)
+    assert str(info.value) == "Domain '%s' not found (by name or ID) at %s" % (ACME_ID, ROOT)
     assert_no_secret(info.value)
-    assert session.requests_sent == 3
+    # login, by ID (404 accepted), by name, and the listing for hints (its 500 gives no hint,
+    # never another error)
+    assert session.requests_sent == 4
 
 
 @pytest.mark.parametrize("body, words", [
@@ -165,16 +186,18 @@ def test_a_lookup_answer_of_the_wrong_shape_fails_naming_the_request(body, words
 
 
 def test_ids_in_an_ambiguity_message_are_cleaned():
-    client = FakeClient({"/v3/users?name=dup&domain_id=d": {"users": [
+    client = FakeClient({"/v3/users?name=dup&domain_id=" + ACME_ID: {"users": [
         {"id": "u1\x1b[2J\r\nok: [localhost]", "name": "dup"}, {"id": "u2", "name": "dup"}]}})
     with pytest.raises(EosError) as info:
-        find_user(client, "dup", "d")
+        find_user(client, "dup", ACME_ID)
+    assert str(info.value).startswith("User name 'dup' is ambiguous")
     assert "\x1b" not in str(info.value) and "\n" not in str(info.value)
 
 
 @pytest.mark.parametrize("path, call, found", [
-    ("/v3/users?name=&domain_id=d", lambda client: find_user(client, "", "d"), "bob"),
-    ("/v3/users?name=bob&domain_id=d", lambda client: find_user(client, "bob", "d"), "Bob"),
+    ("/v3/users?name=&domain_id=" + ACME_ID, lambda client: find_user(client, "", ACME_ID), "bob"),
+    ("/v3/users?name=bob&domain_id=" + ACME_ID, lambda client: find_user(client, "bob", ACME_ID),
+     "Bob"),
     ("/v3/domains?name=acme", lambda client: find_domain(client, "acme"), "ACME"),
 ])
 def test_a_match_that_does_not_carry_exactly_the_name_is_never_used(path, call, found):

@@ -196,7 +196,8 @@ def test_unknown_user_fails(monkeypatch, capsys):
     keystone = FakeKeystone(monkeypatch)
     result = run(monkeypatch, capsys, user="alice")
     assert result["failed"] is True
-    assert result["msg"] == "User 'alice' not found in domain %s (by name) nor by ID" % ACME_ID
+    assert result["msg"] == "User 'alice' not found by name in domain 'acme'"
+    assert keystone.routes()[-1] == ("GET", "/v3/users?name=alice&domain_id=" + ACME_ID)  # no by-ID try
     assert keystone.patches() == [] and keystone.checks() == []
     assert NEW_PASSWORD not in json.dumps(result)
 
