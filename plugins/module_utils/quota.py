@@ -16,15 +16,15 @@ import math
 import re
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
-from ansible_collections.easystack.eos.plugins.module_utils.untrusted import Answer, shown
+# LARGEST_NUMBER (2**53): no real quota nears it; beyond it floats stop being exact.
+from ansible_collections.easystack.eos.plugins.module_utils.untrusted import (
+    LARGEST_NUMBER, Answer, shown)
 
 UNLIMITED = -1
 # The API reference's table spells these in the plural; every JSON sample (and the server)
 # uses the singular. The server's keys are the truth; the plural spellings are aliases.
 ALIASES = {"networks": "network", "subnets": "subnet", "security_group_rules": "security_group_rule"}
 UNLIMITED_WORDS = ("unlimited", "-1")
-# No real quota comes near this; beyond it floats stop being exact and comparisons lie.
-LARGEST = 2 ** 53
 
 
 # A number as a person writes it: ASCII digits, an optional fraction and exponent. Python's own
@@ -46,7 +46,7 @@ def _number_of_text(item, value):
     if number == 0 and mantissa.strip("-0.") != "":
         raise EosError("Quota '%s': %r is too small to be told from 0 (it would be written as 0)"
                        % (item, value))
-    if number.is_integer() and abs(number) < LARGEST:
+    if number.is_integer() and abs(number) < LARGEST_NUMBER:
         return int(number)  # "100.0" from a template means 100
     return number
 
@@ -71,8 +71,8 @@ def parse_value(item, value):
     if number < 0 and number != UNLIMITED:
         raise EosError("Quota '%s': %r is negative: a quota is -1 (unlimited) or 0 and above"
                        % (item, value))
-    if number > LARGEST:
-        raise EosError("Quota '%s': %s is too large (at most %d)" % (item, str(value)[:40], LARGEST))
+    if number > LARGEST_NUMBER:
+        raise EosError("Quota '%s': %s is too large (at most %d)" % (item, str(value)[:40], LARGEST_NUMBER))
     return UNLIMITED if number == UNLIMITED else number
 
 
@@ -179,8 +179,9 @@ def plan(region_name, region, requested, force=False):
     return changes
 
 
-# What a region of the quota API carries; anything else (the deprecated, meaningless
-# ``quota_fake`` of /v3/domain_usage) is left out.
+# What a region of the quota API carries. Anything else is left out: ``quota_fake`` of
+# /v3/domain_usage is "deprecated and meaningless" in the API reference, and a number nobody
+# can interpret only invites alerts on it.
 REGION_COLUMNS = ("quotas", "usage", "allocated", "limits")
 
 
@@ -291,7 +292,7 @@ def format_value(value):
         return "none" if value is None else shown(value, 40)
     if same(value, UNLIMITED):
         return "unlimited"
-    if isinstance(value, float) and value.is_integer() and abs(value) < LARGEST:
+    if isinstance(value, float) and value.is_integer() and abs(value) < LARGEST_NUMBER:
         return "%d" % value
     return "%s" % value
 

@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-UNLIMITED = -1
+from ansible_collections.easystack.eos.plugins.module_utils.quota import UNLIMITED
 
 
 def _percent(part, whole):

@@ -14,8 +14,9 @@ version_added: 0.1.0
 description:
   - Without O(domain), reads the platform's quotas and usage (C(GET /v3/domain_usage)).
   - With O(domain), reads that department's quotas (C(GET /v3/domain_quotas/{domain_id})).
-  - Returns the data per region as the API gives it (without the deprecated C(quota_fake)),
-    plus a computed per-item RV(summary) for reporting and alerting.
+  - Returns the data per region as the API gives it, plus a computed per-item RV(summary) for
+    reporting and alerting. C(quota_fake) is left out - the API reference calls it deprecated
+    and meaningless.
   - B(usage means two things in the EOS API.) In a domain's quota view, C(usage) is what is
     already B(allocated) to the domain's projects; in the platform view, C(allocated) is what is
     allocated to departments and C(usage) is what is B(really used). RV(summary) names both

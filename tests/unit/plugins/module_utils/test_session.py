@@ -326,3 +326,13 @@ def test_tls_settings_reach_requests(params, expected):
     settings = settings_of(client_cert="/c/me.crt", client_key="/c/me.key", **params)
     http = EosSession(settings).http
     assert (http.verify, http.cert) == (expected, ("/c/me.crt", "/c/me.key"))
+
+
+def test_a_corrupt_gzip_body_is_reported_once_not_retried():
+    # "no answer at all" is worth another try; an answer that cannot be decoded is not
+    session = fake_session(answers(reply(200, headers={"Content-Encoding": "gzip"},
+                                         raw=b"\x1f\x8b\x08\x00 this is not gzip")))
+    error = failing(session)
+    assert str(error).startswith("Cannot reach GET %s: the answer's compressed body is corrupt"
+                                 % URL)
+    assert session.requests_sent == 1 and session.sleeps == []
