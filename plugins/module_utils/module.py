@@ -67,19 +67,27 @@ class EosModule:
 
     @property
     def settings(self):
-        if self._settings is None:
-            self._settings = resolve_connection(self.params)
-            for secret in self._settings.secrets:
-                self.mask(secret)
-            auth_url = masked(self._settings.auth["auth_url"])
-            if self._settings.verify is False:
-                self.ansible.warn("TLS certificate verification is off (validate_certs: false): "
-                                  "the connection to %s can be intercepted" % auth_url)
-            if not is_https(auth_url) and not is_loopback(auth_url):
-                self.ansible.warn("auth_url %s is plain http://: the credentials and every token "
-                                  "travel unencrypted and can be read on the way. Use the "
-                                  "https:// endpoint" % auth_url)
+        """The resolved connection settings: ``run`` resolves them before the action runs."""
+        if self._settings is None:  # a programming error, caught by the unit tests
+            raise RuntimeError("EosModule.settings used before run() resolved them")
         return self._settings
+
+    def resolve_settings(self):
+        """Resolve the connection options, keep their secrets out of all output, and warn about
+        settings that expose the connection. Once per run, before anything is sent."""
+        settings = resolve_connection(self.params)
+        for secret in settings.secrets:
+            self.mask(secret)
+        auth_url = masked(settings.auth["auth_url"])
+        if settings.verify is False:
+            self.ansible.warn("TLS certificate verification is off (validate_certs: false): "
+                              "the connection to %s can be intercepted" % auth_url)
+        if not is_https(auth_url) and not is_loopback(auth_url):
+            self.ansible.warn("auth_url %s is plain http://: the credentials and every token "
+                              "travel unencrypted and can be read on the way. Use the "
+                              "https:// endpoint" % auth_url)
+        self._settings = settings
+        return settings
 
     @property
     def client(self):
@@ -98,6 +106,7 @@ class EosModule:
 
     def run(self, action):
         try:
+            self.resolve_settings()
             result = action(self)
         except EosError as error:
             self.fail(error)

@@ -265,14 +265,48 @@ def _as_bool_or_path(value):
 
 
 def resolve_connection(params, environ=None, cwd=None, home=None):
-    """Resolve the module's connection options into ``ConnectionSettings`` (or raise EosError)."""
+    """Resolve the module's connection options into ``ConnectionSettings`` (or raise EosError).
+
+    The task's options win over the cloud (``cloud``, ``OS_CLOUD`` and clouds.yaml, or the
+    ``OS_*`` variables); each setting is resolved and checked by one function below.
+    """
     environ = os.environ if environ is None else environ
     cwd = os.getcwd() if cwd is None else cwd
     home = os.path.expanduser("~") if home is None else home
     base, source = _base_cloud(params, environ, cwd, home)
     if not isinstance(base, dict) or not isinstance(base.get("auth", {}) or {}, dict):
         raise EosError("The settings from %s must be a mapping with an 'auth' mapping" % source)
+    auth = _auth(params, base, source)
+    if params.get("endpoint_override") is not None:
+        checked_url(params["endpoint_override"], "endpoint_override", api_root=True)
+    auth_type = _auth_type(_pick(params, base, "auth_type"), auth)
+    return ConnectionSettings(
+        token_cache=_token_cache(params, environ) and auth_type != "token",
+        auth=auth,
+        auth_type=auth_type,
+        region_name=_pick(params, base, "region_name"),
+        interface=_interface(_pick(params, base, "interface", default="public"), source),
+        service_type=params.get("service_type") or "identity",
+        endpoint_override=params.get("endpoint_override"),
+        verify=_verify(params, base),
+        client_cert=params.get("client_cert") or base.get("cert"),
+        client_key=params.get("client_key") or base.get("key"),
+        api_timeout=_api_timeout(_pick(params, base, "api_timeout")),
+        source=source,
+        allow_http_endpoints=bool(params.get("allow_http_endpoints")),
+    )
 
+
+def _pick(params, base, option, default=None):
+    """The task's option, else the cloud's setting of the same name, else ``default``."""
+    value = params.get(option)
+    if value is None:
+        value = base.get(option)
+    return default if value is None else value
+
+
+def _auth(params, base, source):
+    """The cloud's auth merged with the task's, checked: known keys, an auth_url that reads."""
     auth = dict((k, v) for k, v in (base.get("auth") or {}).items() if v not in (None, ""))
     unknown = sorted(set(auth) - set(AUTH_KEYS))
     if unknown:
@@ -290,77 +324,71 @@ def resolve_connection(params, environ=None, cwd=None, home=None):
     if not auth.get("auth_url"):
         raise EosError("No auth_url in %s or the task's auth option" % source)
     checked_url(auth["auth_url"], "auth_url (from %s)" % source, api_root=True)
-    if params.get("endpoint_override") is not None:
-        checked_url(params["endpoint_override"], "endpoint_override", api_root=True)
+    _share_domain(auth)
+    return auth
 
-    # clouds.yaml's auth.domain_name/_id name the user's and the project's domain when those are
-    # not given and a project is the scope; without a project it is the (domain) scope itself.
-    if auth.get("project_name") or auth.get("project_id"):
-        for kind in ("name", "id"):
-            shared = auth.get("domain_" + kind)
-            if shared:
-                for owner in ("user", "project"):
-                    if not auth.get("%s_domain_name" % owner) and not auth.get("%s_domain_id" % owner):
-                        auth["%s_domain_%s" % (owner, kind)] = shared
-                del auth["domain_" + kind]
 
-    def pick(option, base_key=None, default=None):
-        value = params.get(option)
-        if value is None:
-            value = base.get(base_key or option)
-        return default if value is None else value
+def _share_domain(auth):
+    """clouds.yaml's auth.domain_name/_id name the user's and the project's domain when those
+    are not given and a project is the scope; without a project it is the (domain) scope."""
+    if not (auth.get("project_name") or auth.get("project_id")):
+        return
+    for kind in ("name", "id"):
+        shared = auth.get("domain_" + kind)
+        if shared:
+            for owner in ("user", "project"):
+                if not auth.get("%s_domain_name" % owner) and not auth.get("%s_domain_id" % owner):
+                    auth["%s_domain_%s" % (owner, kind)] = shared
+            del auth["domain_" + kind]
 
-    auth_type = pick("auth_type")
-    if auth_type is None:
+
+def _auth_type(asked, auth):
+    """The auth type asked for (aliases allowed), else what the credentials are."""
+    if asked is None:
         if auth.get("application_credential_id") or auth.get("application_credential_secret"):
-            auth_type = "v3applicationcredential"
+            asked = "v3applicationcredential"
         elif auth.get("token") and not auth.get("password"):
-            auth_type = "token"
+            asked = "token"
         else:
-            auth_type = "password"
-    if str(auth_type).lower() not in AUTH_TYPE_ALIASES:
+            asked = "password"
+    if str(asked).lower() not in AUTH_TYPE_ALIASES:
         raise EosError("auth_type '%s' is not supported; use one of: %s"
-                       % (auth_type, ", ".join(AUTH_TYPES)))
-    auth_type = AUTH_TYPE_ALIASES[str(auth_type).lower()]
+                       % (asked, ", ".join(AUTH_TYPES)))
+    return AUTH_TYPE_ALIASES[str(asked).lower()]
 
-    interface = pick("interface", default="public")
+
+def _interface(interface, source):
     if interface.endswith("URL"):  # OS_ENDPOINT_TYPE=publicURL, the old spelling
         interface = interface[:-3]
     if interface not in INTERFACES:
         raise EosError("interface '%s' (from %s) is not one of: %s"
                        % (interface, source, ", ".join(INTERFACES)))
+    return interface
 
+
+def _verify(params, base):
+    """requests' ``verify``: False, True, or the CA bundle's path."""
     verify = params.get("validate_certs")
     if verify is None:
         verify = _as_bool_or_path(base.get("verify", True))
     ca_cert = params.get("ca_cert") or base.get("cacert")
     if verify is not False and ca_cert:
         verify = ca_cert
+    return verify
 
-    api_timeout = pick("api_timeout")
+
+def _api_timeout(value):
     try:
-        api_timeout = float(api_timeout) if api_timeout is not None else 30.0
+        seconds = float(value) if value is not None else 30.0
     except (TypeError, ValueError):
-        raise EosError("api_timeout must be a number of seconds, not %r" % (api_timeout,))
-    if api_timeout <= 0:
+        raise EosError("api_timeout must be a number of seconds, not %r" % (value,))
+    if seconds <= 0:
         raise EosError("api_timeout must be above 0 seconds")
+    return seconds
 
+
+def _token_cache(params, environ):
     token_cache = params.get("token_cache")
     if token_cache is None:
-        token_cache = str(environ.get("EOS_TOKEN_CACHE", "")).lower() in ("1", "true", "yes", "on")
-
-    return ConnectionSettings(
-        token_cache=bool(token_cache) and auth_type != "token",
-        auth=auth,
-        auth_type=auth_type,
-        region_name=pick("region_name"),
-        interface=interface,
-        service_type=params.get("service_type") or "identity",
-        endpoint_override=params.get("endpoint_override"),
-        verify=verify,
-        client_cert=params.get("client_cert") or base.get("cert"),
-        client_key=params.get("client_key") or base.get("key"),
-        api_timeout=api_timeout,
-        source=source,
-        allow_http_endpoints=bool(params.get("allow_http_endpoints")),
-    )
+        return str(environ.get("EOS_TOKEN_CACHE", "")).lower() in ("1", "true", "yes", "on")
+    return bool(token_cache)
