@@ -121,6 +121,7 @@ class ChangeSet:
         self.region = region
         self.wanted = wanted
         self.current = current
+        self.warnings = []  # what is done on purpose but deserves a word (a forced shrink)
         self.changes = dict(
             (item, {"before": current.get(item), "after": value})
             for item, value in sorted(wanted.items()) if not same(current.get(item), value))
@@ -170,10 +171,14 @@ def plan(region_name, region, requested, force=False):
             errors.append("'%s': %s is above its limit %s" % (
                 item, "unlimited (-1)" if same(value, UNLIMITED) else value, limit))
         used = allocated.get(item)
-        if (not force and used is not None and not same(value, UNLIMITED)
-                and float(value) < float(used)):
-            errors.append("'%s': %s is below what is already allocated (%s); set force: true to "
-                          "shrink it anyway" % (item, value, used))
+        if used is not None and not same(value, UNLIMITED) and float(value) < float(used):
+            if force:
+                changes.warnings.append(
+                    "'%s' in region %s: %s is below what is already allocated (%s); set anyway "
+                    "(force: true)" % (item, region_name, format_value(value), format_value(used)))
+            else:
+                errors.append("'%s': %s is below what is already allocated (%s); set force: true "
+                              "to shrink it anyway" % (item, value, used))
     if errors:
         raise EosError("Nothing was changed in region %s: %s" % (region_name, "; ".join(errors)))
     return changes

@@ -42,6 +42,8 @@ options:
       - Region whose quotas to set. With O(domains), the default of entries that name none.
       - Defaults to O(region_name), else the only region the server reports. Several regions and
         none chosen is an error that lists them; so is a region the server does not report.
+        (A write must name exactly one region; the report module
+        M(easystack.eos.eos_domain_usage_info) reports every region unless told one.)
     type: str
   quotas:
     description:
@@ -57,7 +59,8 @@ options:
   force:
     description:
       - Allow a quota below what is already allocated. Shrinking a department below its
-        allocation is almost always a mistake, hence the default.
+        allocation is almost always a mistake, hence the default; when it is done, the task
+        warns, naming the item, the value and the allocation.
       - With O(domains), the default of entries that do not set their own.
     type: bool
     default: false
@@ -269,6 +272,8 @@ def set_quotas(module):
     regions = read_regions(client, domain)
     region = choose_region(regions, params["region"], module.settings.region_name)
     changes = plan(region, regions[region], params["quotas"], params["force"])
+    for warning in changes.warnings:
+        module.ansible.warn("%s: %s" % (shown(domain.get("name") or domain["id"], 64), warning))
     if changes.changed and not module.check_mode:
         after = write(client, domain, changes)
     else:
@@ -313,6 +318,8 @@ def plan_many(module, entries):
             continue
         seen[key] = index
         planned.append((domain, regions[region], changes))
+        for warning in changes.warnings:
+            module.ansible.warn("%s: %s" % (label, warning))
     if problems:
         raise EosError(listed_problems(problems, len(entries),
                                        "have problems, so nothing was written"))

@@ -51,6 +51,10 @@ options:
   region:
     description:
       - Only this region. An error lists the regions the server has when it is not one of them.
+      - Without it, every region is reported, also when O(region_name) is set - a report wants
+        the whole picture, and O(region_name) only chooses the catalog's endpoints. (The write
+        module M(easystack.eos.eos_domain_quota) does default to O(region_name), because a
+        write must name exactly one region.)
     type: str
 """
 

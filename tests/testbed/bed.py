@@ -110,7 +110,7 @@ def ensure_venv(paths):
     if stamp.exists() and stamp.read_text().strip() == digest:
         return
     started = time.monotonic()
-    log("installing Keystone and gunicorn into %s (one time, about 30 s)" % paths.venv)
+    log("installing Keystone and gunicorn into %s (one time: 30-60 s, more on a slow package mirror)" % paths.venv)
     if paths.venv.exists():
         shutil.rmtree(paths.venv)
     run([find_python(), "-m", "venv", str(paths.venv)])

@@ -149,3 +149,9 @@ def run_module(monkeypatch, capsys, args, action=None, main=None, argument_spec=
                 spec = argument_spec or {"domain": dict(type="str")}
                 EosModule(argument_spec=spec, supports_check_mode=True).run(action)
     return json.loads(capsys.readouterr().out)
+
+
+def warnings_of(result):
+    """The warnings' texts of a module result (ansible-core 2.19+ wraps each in an event)."""
+    return [warning["event"]["msg"] if isinstance(warning, dict) else warning
+            for warning in result.get("warnings", [])]

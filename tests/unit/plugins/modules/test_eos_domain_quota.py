@@ -12,7 +12,7 @@ import json
 
 from ansible_collections.easystack.eos.plugins.modules.eos_domain_quota import main
 from ansible_collections.easystack.eos.tests.unit.plugins.module_utils.eos_fakes import (
-    PASSWORD, TOKEN, fake_session, module_args, reply, run_module)
+    PASSWORD, TOKEN, fake_session, module_args, reply, run_module, warnings_of)
 
 ROOT = "https://keystone.example:5000"
 ACME_ID = "a75d0759a1e543a1b8d0efb56d0239ab"
@@ -224,6 +224,10 @@ def test_below_allocation_needs_force(monkeypatch, capsys):
     assert result["changed"] is True
     assert api.patches() == [{"domain": {"cores": 8, "region": "RegionOne"}}]
     assert result["quotas"]["cores"] == 8
+    assert warnings_of(result) == ["acme: 'cores' in region RegionOne: 8 is below what is already "
+                                  "allocated (20); set anyway (force: true)"]
+    again = run(monkeypatch, capsys, quotas={"cores": 8}, force=True)
+    assert again["changed"] is False and warnings_of(again) == []  # nothing shrunk this time
 
 
 def test_domain_by_id(monkeypatch, capsys):

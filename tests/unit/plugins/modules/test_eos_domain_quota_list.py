@@ -14,7 +14,7 @@ import time
 
 from ansible_collections.easystack.eos.plugins.modules.eos_domain_quota import main
 from ansible_collections.easystack.eos.tests.unit.plugins.module_utils.eos_fakes import (
-    PASSWORD, TOKEN, fake_session, module_args, reply, run_module)
+    PASSWORD, TOKEN, fake_session, module_args, reply, run_module, warnings_of)
 
 ROOT = "https://keystone.example:5000"
 TOKEN2 = "gAAAAA-second-token-9876543210"
@@ -214,3 +214,17 @@ def test_no_secret_in_any_output(monkeypatch, capsys):
     result = run(monkeypatch, capsys, domains=entries(3))
     text = json.dumps(result)
     assert PASSWORD not in text and TOKEN not in text and TOKEN2 not in text
+
+
+def test_a_forced_shrink_warns_naming_the_entry(monkeypatch, capsys):
+    ManyDepartments(monkeypatch, 2)
+    result = run(monkeypatch, capsys, domains=[{"domain": "dept-0", "quotas": {"cores": 1}},
+                                               {"domain": "dept-1", "quotas": {"cores": 1},
+                                                "force": False}], force=True)
+    assert result["failed"] is True and "domains[2] dept-1: Nothing was changed" in result["msg"]
+    result = run(monkeypatch, capsys, domains=[{"domain": "dept-0", "quotas": {"cores": 1}},
+                                               {"domain": "dept-1", "quotas": {"cores": 10}}],
+                 force=True)
+    assert "failed" not in result, result
+    assert warnings_of(result) == ["domains[1] dept-0: 'cores' in region RegionOne: 1 is below "
+                                  "what is already allocated (2); set anyway (force: true)"]
