@@ -84,6 +84,15 @@ def connection_argument_spec():
     )
 
 
+# Roles take the connection options as variables with this prefix (eos_cloud, eos_auth, ...).
+VARIABLE_PREFIX = "eos_"
+
+
+def variable_options():
+    """``{variable name: option name}`` for every connection option (``eos_cloud``: ``cloud``)."""
+    return dict((VARIABLE_PREFIX + option, option) for option in connection_argument_spec())
+
+
 class ConnectionSettings:
     """Everything needed to reach and authenticate to the cloud, resolved from all sources."""
 

@@ -16,7 +16,8 @@ import yaml
 from ansible_collections.easystack.eos.plugins.module_utils.auth import token_request
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.options import (
-    AUTH_KEYS, SECRET_AUTH_KEYS, clouds_file_candidates, connection_argument_spec, resolve_connection)
+    AUTH_KEYS, SECRET_AUTH_KEYS, clouds_file_candidates, connection_argument_spec, resolve_connection,
+    variable_options)
 from ansible_collections.easystack.eos.tests.unit.plugins.module_utils.eos_fakes import (
     APP_SECRET, PASSWORD, TOKEN, assert_no_secret)
 
@@ -570,3 +571,10 @@ def test_a_config_file_that_does_not_parse_names_line_and_column_never_its_text(
     error = places.error(task(cloud="prod"))
     assert "is not valid YAML/JSON: error at line" in str(error) and ", column " in str(error)
     assert secret not in str(error) and "abc" not in str(error)
+
+
+def test_roles_variables_are_the_connection_options_with_the_eos_prefix():
+    mapping = variable_options()
+    assert mapping["eos_cloud"] == "cloud" and mapping["eos_auth"] == "auth"
+    assert mapping["eos_allow_http_endpoints"] == "allow_http_endpoints"
+    assert sorted(mapping.values()) == sorted(connection_argument_spec())
