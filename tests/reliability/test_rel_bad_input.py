@@ -11,16 +11,23 @@ from playbook_runner import CRASH_MARKERS, Ansible
 
 QUOTA, USAGE, PASSWORD = "eos_domain_quota", "eos_domain_usage_info", "eos_user_password"
 
-# (id, module, task arguments as YAML, environment kind, words the failure message must hold
+# (id, module, task arguments as YAML, environment kind, what the failure message must say
 #  [, a secret that must appear nowhere in the output])
+# What the message must say is a string or a tuple of strings, each of which it must hold as
+# written (case and all): the reason, with the value or the option and what is wrong with it,
+# not merely the option's name. AUTH_URL, KEYSTONE_URL and EOS_URL stand for the bed's URLs,
+# HOME for the case's home directory.
 # Environment kinds: admin (the bed admin's OS_* variables), none (nothing at all), or
 # clouds:<file text>:<cloud name> (a clouds.yaml in the home directory, OS_CLOUD set).
 CASES = [
-    ("quotas is a list", QUOTA, "domain: acme\nquotas: [1, 2]", "admin", "quotas"),
-    ("quotas is a string", QUOTA, "domain: acme\nquotas: lots of cores", "admin", "quotas"),
+    ("quotas is a list", QUOTA, "domain: acme\nquotas: [1, 2]", "admin",
+     ("argument 'quotas' is of type list", "unable to convert to dict")),
+    ("quotas is a string", QUOTA, "domain: acme\nquotas: lots of cores", "admin",
+     ("argument 'quotas' is of type str", "unable to convert to dict")),
     ("force is 'maybe'", QUOTA, "domain: acme\nquotas: {cores: 80}\nforce: maybe", "admin",
-     "force"),
-    ("domain is a dict", QUOTA, "domain: {name: acme}\nquotas: {cores: 80}", "admin", "domain"),
+     ("argument 'force'", "'maybe' is not a valid boolean")),
+    ("domain is a dict", QUOTA, "domain: {name: acme}\nquotas: {cores: 80}", "admin",
+     "Domain '{'name': 'acme'}' not found (by name or ID) at EOS_URL"),
     ("unknown items", QUOTA, "domain: acme\nquotas: {coers: 1, warp_drives: 2}", "admin",
      "unknown quota item 'coers'"),
     ("empty quotas", QUOTA, "domain: acme\nquotas: {}", "admin", "at least one quota item"),
@@ -48,10 +55,12 @@ CASES = [
      "Option 'domain' is empty"),
     ("clouds.yaml broken on a password line", USAGE, "",
      'clouds:clouds:\n  bed:\n    auth:\n      password: "devstacker-Secret" x\n:bed',
-     "error at line 4, column", "devstacker-Secret"),
+     ("HOME/clouds.yaml is not valid YAML/JSON: error at line 4, column 37",
+      "the text there is not shown"), "devstacker-Secret"),
     ("clouds.yaml broken on an app credential secret", USAGE, "",
      "clouds:clouds:\n  bed:\n    auth:\n      application_credential_secret: abc-Secret: def\n:bed",
-     "error at line 4, column", "abc-Secret"),
+     ("HOME/clouds.yaml is not valid YAML/JSON: error at line 4, column 48",
+      "the text there is not shown"), "abc-Secret"),
     ("NaN (YAML float)", QUOTA, "domain: acme\nquotas: {cores: .nan}", "admin",
      "not a finite number"),
     ("'NaN' string", QUOTA, "domain: acme\nquotas: {cores: 'NaN'}", "admin", "not a number"),
@@ -64,7 +73,8 @@ CASES = [
     ("emoji domain", QUOTA, "domain: \"\U0001F680-отдел\"\nquotas: {cores: 80}", "admin",
      "Domain '\U0001F680-отдел' not found"),
     ("unicode domain (info)", USAGE, "domain: отдел-δ", "admin", "Domain 'отдел-δ' not found"),
-    ("region is a list (info)", USAGE, "region: [RegionOne]", "admin", "region"),
+    ("region is a list (info)", USAGE, "region: [RegionOne]", "admin",
+     "Region '['RegionOne']' is not reported by the quota API; regions: RegionOne, RegionTwo"),
     ("unicode user", PASSWORD, "user: пользователь-δ\ndomain: Default\npassword: Zz-1secret",
      "admin", "User 'пользователь-δ' not found"),
     ("emoji user and domain", PASSWORD,
@@ -72,43 +82,57 @@ CASES = [
      "Domain '\U0001F3E2' not found"),
     ("update_password 'sometimes'", PASSWORD,
      "user: alice\ndomain: acme\npassword: Zz-1secret\nupdate_password: sometimes", "admin",
-     "update_password"),
-    ("password missing", PASSWORD, "user: alice\ndomain: acme", "admin", "password"),
-    ("no credentials at all", USAGE, "", "none", "No credentials"),
+     "value of update_password must be one of: on_mismatch, always, got: sometimes"),
+    ("password missing", PASSWORD, "user: alice\ndomain: acme", "admin",
+     "missing required arguments: password"),
+    ("no credentials at all", USAGE, "", "none",
+     ("No credentials: set the auth option", "(looked in: HOME/clouds.yaml")),
     ("clouds.yaml invalid YAML", USAGE, "", "clouds:clouds: {bed: [unclosed:bed",
-     "not valid YAML"),
-    ("clouds not a mapping", USAGE, "", "clouds:clouds: [a, b]\n:bed", "'clouds' mapping"),
+     "HOME/clouds.yaml is not valid YAML/JSON: error at line 1, column 24"),
+    ("clouds not a mapping", USAGE, "", "clouds:clouds: [a, b]\n:bed",
+     "HOME/clouds.yaml must hold a mapping with a 'clouds' mapping"),
     ("clouds.yaml unknown auth key", USAGE, "",
      "clouds:clouds: {bed: {auth: {auth_url: 'AUTH_URL', username: admin, passwd: x, "
-     "project_name: admin, domain_name: Default}}}:bed", "Unknown auth keys passwd"),
+     "project_name: admin, domain_name: Default}}}:bed",
+     "Unknown auth keys passwd in cloud 'bed' in HOME/clouds.yaml; known: auth_url, username"),
     ("cloud not in clouds.yaml", USAGE, "",
-     "clouds:clouds: {other: {auth: {auth_url: 'AUTH_URL'}}}:bed", "Cloud 'bed' is not in"),
-    ("cloud option is a list", USAGE, "cloud: [bed]", "admin", "cloud"),
+     "clouds:clouds: {other: {auth: {auth_url: 'AUTH_URL'}}}:bed",
+     "Cloud 'bed' is not in HOME/clouds.yaml; clouds there: other"),
+    ("cloud option is a list", USAGE, "cloud: [bed]", "admin",
+     "cloud must be the name of a clouds.yaml entry or a dict, not list"),
     ("unreachable auth URL", USAGE,
      "auth: {auth_url: 'http://127.0.0.1:9/v3', username: admin, password: x, "
      "project_name: admin, user_domain_name: Default, project_domain_name: Default}", "none",
-     "connection refused"),
+     "Cannot reach POST http://127.0.0.1:9/v3/auth/tokens: connection refused"),
     ("auth URL is the bed's health URL", USAGE,
      "auth: {auth_url: 'EOS_URL/_bed/health', username: admin, password: x, "
      "project_name: admin, user_domain_name: Default, project_domain_name: Default}", "none",
-     "/_bed/health"),
+     "POST EOS_URL/_bed/health/v3/auth/tokens answered HTTP 404"),
     ("auth URL is not Keystone (/nope)", USAGE,
      "auth: {auth_url: 'EOS_URL/nope', username: admin, password: x, "
      "project_name: admin, user_domain_name: Default, project_domain_name: Default}", "none",
-     "/nope"),
+     "POST EOS_URL/nope/v3/auth/tokens answered HTTP 404"),
     ("wrong password", USAGE, "auth: {password: not-the-password}", "admin",
-     "Authentication failed"),
-    ("unknown auth_type", USAGE, "auth_type: kerberos", "admin", "auth_type 'kerberos'"),
-    ("api_timeout -1", USAGE, "api_timeout: -1", "admin", "api_timeout"),
-    ("wrong service_type (info)", USAGE, "service_type: compute", "admin", "compute"),
+     ("Authentication failed for user admin (domain Default), project admin (domain Default) "
+      "at AUTH_URL", "Check the credentials")),
+    ("unknown auth_type", USAGE, "auth_type: kerberos", "admin",
+     "auth_type 'kerberos' is not supported; use one of: password, token, "
+     "v3applicationcredential"),
+    ("api_timeout -1", USAGE, "api_timeout: -1", "admin", "api_timeout must be above 0 seconds"),
+    ("wrong service_type (info)", USAGE, "service_type: compute", "admin",
+     ("No compute endpoint for interface public in region RegionOne in the catalog",
+      "It offers: eos-quota admin RegionOne EOS_URL;")),
     ("wrong service_type (quota)", QUOTA, "domain: acme\nquotas: {cores: 80}\n"
-     "service_type: object-store", "admin", "object-store"),
+     "service_type: object-store", "admin",
+     ("No object-store endpoint for interface public in region RegionOne in the catalog",
+      "It offers: eos-quota admin RegionOne EOS_URL;")),
     ("endpoint_override is Keystone itself", USAGE, "endpoint_override: 'KEYSTONE_URL'", "admin",
-     "HTTP 404"),
+     "GET KEYSTONE_URL/v3/domain_usage answered HTTP 404"),
     ("endpoint_override is /nope", QUOTA,
-     "domain: acme\nquotas: {cores: 80}\nendpoint_override: 'EOS_URL/nope'", "admin", "/nope"),
+     "domain: acme\nquotas: {cores: 80}\nendpoint_override: 'EOS_URL/nope'", "admin",
+     "GET EOS_URL/nope/v3/domain_quotas/ACME_ID answered HTTP 404"),
     ("endpoint_override is the health URL", USAGE, "endpoint_override: 'EOS_URL/_bed/health'",
-     "admin", "_bed/health"),
+     "admin", "GET EOS_URL/_bed/health/v3/domain_usage answered HTTP 404"),
 ]
 
 
@@ -124,10 +148,11 @@ def playbook(module, args):
 """ % (module, body)
 
 
-def substitute(text, bed):
+def substitute(text, bed, home=None):
     keystone = bed.keystone_url.rstrip("/")
-    return (text.replace("AUTH_URL", bed.auth_url).replace("KEYSTONE_URL", keystone)
-            .replace("EOS_URL", bed.url))
+    text = (text.replace("AUTH_URL", bed.auth_url).replace("KEYSTONE_URL", keystone)
+            .replace("EOS_URL", bed.url).replace("ACME_ID", bed.domains["acme"]))
+    return text.replace("HOME", str(home)) if home is not None else text
 
 
 def run_case(case, bed, collections, home):
@@ -151,8 +176,10 @@ def run_case(case, bed, collections, home):
         result = run.assert_clean_failure()
     except AssertionError as exc:
         return name, "not a clean failure", str(exc)[-1500:] + run.stdout[-800:]
-    if words.lower() not in result["msg"].lower():
-        return name, "message lacks %r" % words, result["msg"]
+    lacking = [part for part in ((words,) if isinstance(words, str) else words)
+               if substitute(part, bed, home) not in result["msg"]]
+    if lacking:
+        return name, "message lacks %r" % [substitute(p, bed, home) for p in lacking], result["msg"]
     if secret and secret in run.stdout + run.stderr:
         return name, "the secret %r is in the output" % secret, result["msg"]
     return name, "clean failure", result["msg"]
