@@ -21,10 +21,19 @@ if [ -z "${OS_AUTH_URL:-}" ]; then
     # shellcheck disable=SC1090
     eval "$("${BED[@]}" env)"
 fi
-# The quota_report scenario also allocates through the bed's control API (optional).
-bed_json=$("${BED[@]}" env --format json)
-EOS_BED_URL=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["url"])' <<<"$bed_json")
-EOS_BED_CONTROL_TOKEN=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["control_token"])' <<<"$bed_json")
+# The quota_report scenario also allocates through the bed's control API: its URL and token
+# must be there, or that scenario's allocation step and its threshold check have nothing to do.
+bed_json=$("${BED[@]}" env --format json) || { echo "tests/testbed/bed.py env --format json failed"; exit 2; }
+bed_value() {
+    python3 -c 'import json, sys; print(json.load(sys.stdin).get(sys.argv[1]) or "")' "$1" \
+        <<<"$bed_json"
+}
+EOS_BED_URL=$(bed_value url)
+EOS_BED_CONTROL_TOKEN=$(bed_value control_token)
+if [ -z "$EOS_BED_URL" ] || [ -z "$EOS_BED_CONTROL_TOKEN" ]; then
+    echo "the bed's settings (tests/testbed/bed.py env --format json) lack its url or control_token"
+    exit 2
+fi
 export EOS_BED_URL EOS_BED_CONTROL_TOKEN
 
 work=$(mktemp -d)
@@ -40,6 +49,10 @@ if (($#)); then
 else
     mapfile -t scenarios < <(find extensions/molecule -mindepth 2 -maxdepth 2 -name molecule.yml \
                              -printf '%h\n' | sed 's|^extensions/molecule/||' | sort)
+fi
+if ((${#scenarios[@]} == 0)); then
+    echo "no molecule scenario found (extensions/molecule/*/molecule.yml): nothing was tested"
+    exit 1
 fi
 
 failed=()

@@ -25,12 +25,16 @@ class Run:
         self.stderr = process.stderr
         self.argv = argv
         self.results = []
-        for line in self.stdout.splitlines():
+        for number, line in enumerate(self.stdout.splitlines(), 1):
             if line.startswith("{") and '"status"' in line:
+                # A line of the eos_results callback: one that does not parse is a torn or
+                # interleaved result, and dropping it would hide a task from the test.
                 try:
                     self.results.append(json.loads(line))
-                except ValueError:
-                    pass
+                except ValueError as exc:
+                    raise AssertionError(
+                        "line %d of the output of %s looks like a task result but is not JSON "
+                        "(%s):\n%s" % (number, Path(argv[0]).name, exc, line[:2000])) from exc
 
     def task(self, name):
         """The result of the (last) task with this name."""
