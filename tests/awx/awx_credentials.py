@@ -1,28 +1,50 @@
-"""What AWX does with a credential before it starts a job, re-implemented for the tests.
+"""What AWX does with a credential before it starts a job, for the tests.
 
-Ported from AWX (``awx/main/models/credential.py``: ``CredentialType.inject_credential``;
-``awx/main/fields.py``: ``CredentialTypeInputField``, ``CredentialTypeInjectorField``;
-``awx/main/models/credential/injectors.py``: ``openstack``), so the tests can check a custom
-credential type the way AWX validates it when it is saved, and give a job exactly the files and
-environment variables AWX would inject:
+Two parts, of different standing:
 
-- ``validate_credential_type(inputs, injectors)``: AWX's checks of a custom credential type;
-- ``inject_custom(inputs, injectors, values, private_data_dir)``: a credential of that type;
-- ``inject_openstack(values, private_data_dir)``: AWX's built-in OpenStack credential.
+**Injection is AWX's own code**, installed from PyPI (requirements/dev.in):
 
-Files go to ``<private_data_dir>/env/`` as AWX writes them. AWX then runs the job in a container
-and hands the files' in-container paths (``/runner/env/...``); without a container (process
-isolation off) the paths are the files' own.
+- ``awx_plugins.interfaces._temporary_private_inject_api.inject_credential`` (package
+  ``awx-plugins.interfaces``): AWX's ``CredentialType.inject_credential``
+  (``awx/main/models/credential.py``) calls it for every credential of a job: it renders a custom
+  type's ``file``, ``env`` and ``extra_vars`` injectors, and runs a built-in type's injector;
+- ``awx_plugins.credentials.plugins.openstack`` (package ``awx-plugins-core``): the built-in
+  OpenStack credential type, with its injector ``awx_plugins.credentials.injectors.openstack``.
+
+**The checks made when a credential type or a credential is saved are a port.** They are Django
+model fields and serializers inside AWX itself (``awx/main/fields.py``: ``CredentialTypeInputField``,
+``CredentialTypeInjectorField``, ``CredentialInputField``; ``awx/api/serializers.py``:
+``CredentialTypeSerializer.validate``; ``awx/main/models/unified_jobs.py``: ``UnifiedJob.pre_start``),
+and no registry ships them: AWX is not on PyPI (the PyPI project ``awx`` is an unrelated satellite
+data reader; ``awxkit`` is the CLI client). ``test_awx_rules.py`` holds the port to AWX's own test
+cases for these checks.
+
+- ``validate_credential_type(inputs, injectors)``: saving a custom credential type;
+- ``validate_credential_inputs(inputs, values)``: saving a credential of a type;
+- ``check_required(inputs, values, name)``: starting a job with the credential;
+- ``inject_custom(inputs, injectors, values, private_data_dir)``: all three, then AWX's injection;
+- ``inject_openstack(values, private_data_dir)``: the same for AWX's built-in OpenStack credential.
+
+Files go to ``<private_data_dir>/env/`` as AWX writes them. AWX runs the job in a container with
+the private data directory mounted at ``/runner`` and hands the files' in-container paths
+(``/runner/env/...``); the tests' jobs run without a container, so ``host_path`` maps those paths
+back to the files, as the mount would.
 """
+import copy
 import os
-import stat
-import tempfile
 
 import jsonschema
 import yaml
+from awx_plugins.credentials import plugins as awx_builtin_types
+from awx_plugins.interfaces._temporary_private_api import ManagedCredentialType
+from awx_plugins.interfaces._temporary_private_container_api import CONTAINER_ROOT
+from awx_plugins.interfaces._temporary_private_credential_api import Credential
+from awx_plugins.interfaces._temporary_private_inject_api import (
+    ENV_BLOCKLIST, HIDDEN_PASSWORD, inject_credential)
 from jinja2 import StrictUndefined, sandbox
-from jinja2.exceptions import UndefinedError
+from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 
+# awx/main/fields.py, CredentialTypeInputField.schema
 INPUTS_SCHEMA = {
     "type": "object",
     "additionalProperties": False,
@@ -52,6 +74,7 @@ INPUTS_SCHEMA = {
     },
 }
 
+# awx/main/fields.py, CredentialTypeInjectorField.schema
 INJECTORS_SCHEMA = {
     "type": "object",
     "additionalProperties": False,
@@ -70,29 +93,20 @@ INJECTORS_SCHEMA = {
         },
         "extra_vars": {
             "type": "object",
-            "patternProperties": {"^[a-zA-Z_]+[a-zA-Z0-9_]*$": {"type": "string"}},
+            "patternProperties": {
+                r"^[a-zA-Z_\{\}]+[a-zA-Z0-9_\{\}]*$": {"anyOf": [
+                    {"type": "string"}, {"type": "array"}, {"$ref": "#/properties/extra_vars"}]},
+            },
             "additionalProperties": False,
         },
     },
 }
 
-# Variables AWX sets itself and refuses in a credential (ANSIBLE_* too), from awx/main/constants.py.
-ENV_BLOCKLIST = frozenset((
-    "VIRTUAL_ENV", "PATH", "PYTHONPATH", "JOB_ID", "INVENTORY_ID", "INVENTORY_SOURCE_ID",
-    "INVENTORY_UPDATE_ID", "AD_HOC_COMMAND_ID", "REST_API_URL", "REST_API_TOKEN", "MAX_EVENT_RES",
-    "CALLBACK_QUEUE", "CALLBACK_CONNECTION", "CACHE", "JOB_CALLBACK_DEBUG", "INVENTORY_HOSTVARS",
-    "AWX_HOST", "PROJECT_REVISION", "SUPERVISOR_CONFIG_PATH",
-))
-
-SECRET_MASK = "**********"
+SECRET_MASK = HIDDEN_PASSWORD  # what AWX stores in place of a secret field's value
 
 
 class CredentialTypeError(ValueError):
-    """What AWX would answer when the credential type (or a credential) is saved."""
-
-
-class _Namespace:
-    """AWX's ``tower`` namespace: ``tower.filename`` or ``tower.filename.<label>``."""
+    """What AWX would answer when the credential type or credential is saved, or a job started."""
 
 
 def load_credential_type(inputs_path, injectors_path):
@@ -103,14 +117,19 @@ def load_credential_type(inputs_path, injectors_path):
     return inputs, injectors
 
 
-def validate_credential_type(inputs, injectors):
-    """AWX's checks when a custom credential type is saved; raises CredentialTypeError."""
-    for schema, value, what in ((INPUTS_SCHEMA, inputs, "inputs"),
-                                (INJECTORS_SCHEMA, injectors, "injectors")):
-        try:
-            jsonschema.validate(value, schema)
-        except jsonschema.ValidationError as exc:
-            raise CredentialTypeError("%s: %s" % (what, exc.message)) from exc
+def _schema_check(schema, value, what):
+    # AWX validates with Draft4Validator (JSONSchemaField.validate) and reports every error.
+    errors = [error.message for error in jsonschema.Draft4Validator(schema).iter_errors(value)]
+    if errors:
+        raise CredentialTypeError("%s: %s" % (what, "; ".join(errors)))
+
+
+def _validate_inputs(inputs, managed):
+    """awx/main/fields.py CredentialTypeInputField.validate, and for custom types
+    awx/api/serializers.py CredentialTypeSerializer.validate (ask_at_runtime)."""
+    if isinstance(inputs, dict) and "dependencies" in inputs and not managed:
+        raise CredentialTypeError("'dependencies' is not supported for custom credentials.")
+    _schema_check(INPUTS_SCHEMA, inputs, "inputs")
     ids = []
     for field in inputs.get("fields", []):
         if field["id"] == "tower":
@@ -118,131 +137,178 @@ def validate_credential_type(inputs, injectors):
         if field["id"] in ids:
             raise CredentialTypeError("field IDs must be unique (%s)" % field["id"])
         ids.append(field["id"])
-        kind = field.get("type", "string")
-        if "default" in field and not isinstance(field["default"], {"string": str, "boolean": bool}[kind]):
-            raise CredentialTypeError("%s is not a %s" % (field["default"], kind))
+        field.setdefault("type", "string")  # AWX stores a field without type as a string
+        if "default" in field:
+            wanted = {"string": str, "boolean": bool}[field["type"]]
+            if type(field["default"]) is not wanted:  # pylint: disable=unidiomatic-typecheck
+                raise CredentialTypeError("%s is not a %s" % (field["default"], field["type"]))
         for key in ("choices", "multiline", "format", "secret"):
-            if key in field and kind != "string":
-                raise CredentialTypeError("%s not allowed for %s type (%s)" % (key, kind, field["id"]))
-    for name in inputs.get("required", []):
-        if name not in ids:
-            raise CredentialTypeError("required field %s is not defined" % name)
+            if key in field and field["type"] != "string":
+                raise CredentialTypeError("%s not allowed for %s type (%s)" % (key, field["type"], field["id"]))
+        if field.get("ask_at_runtime", False) and not managed:
+            raise CredentialTypeError("'ask_at_runtime' is not supported for custom credentials.")
+    return ids
 
-    # Every template must render with only the defined fields (StrictUndefined), as in AWX.
+
+class _ExplodingNamespace:
+    """``tower.filename`` when no unnamed file injector is defined (fields.py)."""
+
+    def __str__(self):
+        raise UndefinedError("Must define unnamed file injector in order to reference `tower.filename`.")
+
+
+class _TowerNamespace:
+    """The reserved ``tower`` namespace of the templates (fields.py)."""
+
+    def __init__(self):
+        self.filename = _ExplodingNamespace()
+
+    def __str__(self):
+        raise UndefinedError("Cannot directly reference reserved `tower` namespace container.")
+
+
+def _env_var_allowed(env_var):
+    """awx/main/fields.py CredentialTypeInjectorField.validate_env_var_allowed."""
+    if env_var.startswith("ANSIBLE_"):
+        raise CredentialTypeError("Environment variable %s may affect Ansible configuration so its use "
+                                  "is not allowed in credentials." % env_var)
+    if env_var in ENV_BLOCKLIST:
+        raise CredentialTypeError("Environment variable %s is not allowed to be used in credentials." % env_var)
+
+
+def _validate_injectors(injectors, ids):
+    """awx/main/fields.py CredentialTypeInjectorField.validate: the schema, then every template
+    rendered with only the defined fields (StrictUndefined) and AWX's ``tower`` namespace."""
+    _schema_check(INJECTORS_SCHEMA, injectors, "injectors")
     namespace = dict((field_id, "EXAMPLE") for field_id in ids)
-    namespace["tower"] = _Namespace()
-    labels = [label for label in injectors.get("file", {}) if label.startswith("template")]
-    if "template" in labels:
-        if len(labels) > 1:
-            raise CredentialTypeError("Must use multi-file syntax when injecting multiple files")
+    namespace["tower"] = _TowerNamespace()
+    names = [name for name in injectors.get("file", {}) if name.startswith("template")]
+    if "template" in names:
         namespace["tower"].filename = "EXAMPLE_FILENAME"
-    elif labels:
-        namespace["tower"].filename = _Namespace()
-        for label in labels:
-            setattr(namespace["tower"].filename, label.split(".")[1], "EXAMPLE_FILENAME")
-    for env_var in injectors.get("env", {}):
-        if env_var.startswith("ANSIBLE_") or env_var in ENV_BLOCKLIST:
-            raise CredentialTypeError("Environment variable %s is not allowed in credentials" % env_var)
+        if len(names) > 1:
+            raise CredentialTypeError("Must use multi-file syntax when injecting multiple files")
+    else:
+        for name in names:
+            setattr(namespace["tower"].filename, name.split(".")[1], "EXAMPLE_FILENAME")
     environment = sandbox.ImmutableSandboxedEnvironment(undefined=StrictUndefined)
-    for kind, templates in injectors.items():
-        for key, template in templates.items():
-            try:
-                environment.from_string(template).render(namespace)
-            except UndefinedError as exc:
-                raise CredentialTypeError("%s uses an undefined field (%s)" % (key, exc)) from exc
+
+    def template(kind, key, text):
+        try:
+            environment.from_string(text).render(namespace)
+        except UndefinedError as exc:
+            raise CredentialTypeError("%s uses an undefined field (%s)" % (key, exc)) from exc
+        except SecurityError as exc:
+            raise CredentialTypeError("Encountered unsafe code execution: %s" % exc) from exc
+        except TemplateSyntaxError as exc:
+            raise CredentialTypeError("Syntax error rendering template for %s inside of %s (%s)"
+                                      % (key, kind, exc)) from exc
+
+    def extra_vars(key, node):
+        if isinstance(node, dict):
+            for sub, value in node.items():
+                template("extra_vars", "a key" if key is None else key, sub)
+                extra_vars(sub if key is None else "%s.%s" % (key, sub), value)
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                extra_vars("%s[%d]" % (key, index), value)
+        else:
+            template("extra_vars", key, node)
+
+    for kind, injector in injectors.items():
+        if kind == "env":
+            for key in injector:
+                _env_var_allowed(key)
+        if kind == "extra_vars":
+            extra_vars(None, injector)
+        else:
+            for key, text in injector.items():
+                template(kind, key, text)
 
 
-def _validate_values(inputs, values):
-    """What AWX checks when a credential of the type is saved."""
-    known = dict((field["id"], field) for field in inputs.get("fields", []))
-    unknown = sorted(set(values) - set(known))
-    if unknown:
-        raise CredentialTypeError("unknown inputs: %s" % ", ".join(unknown))
-    for name in inputs.get("required", []):
-        if not values.get(name):
-            raise CredentialTypeError("%s required" % name)
-    for name, value in values.items():
-        choices = known[name].get("choices")
-        if choices and value not in choices:
-            raise CredentialTypeError("%s: %r is not one of %s" % (name, value, choices))
+def validate_credential_type(inputs, injectors, managed=False):
+    """AWX's checks when a credential type is saved; returns the inputs as AWX stores them
+    (``type`` filled in). Raises CredentialTypeError. ``managed``: a built-in type."""
+    inputs = copy.deepcopy(inputs)
+    ids = _validate_inputs(inputs, managed)
+    _validate_injectors(injectors, ids)
+    return inputs
 
 
-def _write_private_file(private_data_dir, text):
-    handle, path = tempfile.mkstemp(dir=os.path.join(private_data_dir, "env"))
-    with os.fdopen(handle, "w") as stream:
-        stream.write(text)
-    os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+def validate_credential_inputs(inputs, values):
+    """awx/main/fields.py CredentialInputField.validate: a credential's values against the fields
+    of its type (type, choices, no unknown keys). Required fields are not checked here (AWX saves
+    a credential without them, see check_required)."""
+    properties = {}
+    for field in inputs.get("fields", []):
+        field = dict(field)
+        properties[field["id"]] = field
+        if field.get("choices", []):
+            field["enum"] = list(field["choices"])
+    schema = {"type": "object", "properties": properties,
+              "dependencies": inputs.get("dependencies", {}), "additionalProperties": False}
+    _schema_check(schema, values, "inputs")
+
+
+def check_required(inputs, values, name="EasyStack EOS"):
+    """awx/main/models/unified_jobs.py UnifiedJob.pre_start: a job does not start while one of its
+    credentials lacks a required field (a value of '' or None counts as missing:
+    Credential.has_input)."""
+    defined = [field.get("id") for field in inputs.get("fields", [])]
+    missing = [required for required in inputs.get("required", [])
+               if required in defined and values.get(required) in ("", None)]
+    if missing:
+        raise CredentialTypeError("Job cannot start because Credential %s does not provide one or more "
+                                  "required fields (%s)." % (name, ", ".join(sorted(missing))))
+
+
+def host_path(path, private_data_dir):
+    """The file behind an in-container path ``/runner/...`` (the EE's mount of the directory)."""
+    if isinstance(path, str) and path.startswith(CONTAINER_ROOT + "/"):
+        return os.path.join(private_data_dir, path[len(CONTAINER_ROOT) + 1:])
     return path
 
 
-def inject_custom(inputs, injectors, values, private_data_dir):
-    """``(env, safe_env, extra_vars)`` of a credential of a custom type, as AWX computes them.
-
-    ``values`` holds what the user filled in (fields left empty are absent, as in AWX); files
-    of the ``file`` injector are written to ``<private_data_dir>/env/``. ``safe_env`` is what AWX
-    stores with the job (secrets masked).
-    """
-    _validate_values(inputs, values)
-    secret_fields = set(f["id"] for f in inputs.get("fields", []) if f.get("secret"))
-    tower = _Namespace()
-    namespace, safe_namespace = {"tower": tower}, {"tower": tower}
-    for name, value in values.items():
-        if isinstance(value, bool):
-            namespace[name] = safe_namespace[name] = value
-            continue
-        if name in secret_fields:
-            safe_namespace[name] = SECRET_MASK
-        elif len(value):
-            safe_namespace[name] = value
-        if len(value):
-            namespace[name] = value
-    for field in inputs.get("fields", []):
-        if field.get("type") == "boolean" and field["id"] not in values:
-            namespace[field["id"]] = safe_namespace[field["id"]] = False
-
-    environment = sandbox.ImmutableSandboxedEnvironment()
-    for label, template in injectors.get("file", {}).items():
-        path = _write_private_file(private_data_dir, environment.from_string(template).render(**namespace))
-        if "." not in label:
-            tower.filename = path
-        else:
-            if not hasattr(tower, "filename"):
-                tower.filename = _Namespace()
-            setattr(tower.filename, label.split(".")[1], path)
-
-    env, safe_env = {}, {}
-    for env_var, template in injectors.get("env", {}).items():
-        env[env_var] = environment.from_string(template).render(**namespace)
-        safe_env[env_var] = environment.from_string(template).render(**safe_namespace)
-    extra_vars = dict((name, environment.from_string(template).render(**namespace))
-                      for name, template in injectors.get("extra_vars", {}).items())
+def _inject(cred_type, values, private_data_dir):
+    """AWX's inject_credential; ``(env, safe_env, extra_vars)`` with the container paths mapped."""
+    env, safe_env, args = {}, {}, []
+    inject_credential(cred_type, Credential(dict(values)), env, safe_env, args, private_data_dir)
+    extra_vars = {}
+    for flag, value in zip(args[::2], args[1::2]):
+        assert flag == "-e" and value.startswith("@"), args
+        with open(host_path(value[1:], private_data_dir)) as handle:
+            extra_vars.update(yaml.safe_load(handle))
+    env = dict((key, host_path(value, private_data_dir)) for key, value in env.items())
     return env, safe_env, extra_vars
 
 
-OPENSTACK_FIELDS = ("username", "password", "host", "project", "project_domain_name", "domain",
-                    "region", "verify_ssl")
-OPENSTACK_REQUIRED = ("username", "password", "host", "project")
+def custom_type(inputs, injectors):
+    """A custom credential type as AWX holds it once saved (checked first)."""
+    return ManagedCredentialType(namespace="easystack_eos", name="EasyStack EOS", kind="cloud",
+                                 inputs=validate_credential_type(inputs, injectors),
+                                 injectors=injectors, managed=False)
+
+
+def inject_custom(inputs, injectors, values, private_data_dir):
+    """``(env, safe_env, extra_vars)`` of a credential of a custom type, from AWX's own code.
+
+    ``values`` holds what the user filled in (fields left empty are absent, as in AWX); files of
+    the ``file`` injector are written to ``<private_data_dir>/env/``. ``safe_env`` is what AWX
+    stores with the job (secret fields masked).
+    """
+    cred_type = custom_type(inputs, injectors)
+    validate_credential_inputs(cred_type.inputs, values)
+    check_required(cred_type.inputs, values)
+    return _inject(cred_type, values, private_data_dir)
 
 
 def inject_openstack(values, private_data_dir):
-    """The env of AWX's built-in OpenStack credential: a clouds.yaml and OS_CLIENT_CONFIG_FILE.
+    """``(env, safe_env, extra_vars)`` of AWX's built-in OpenStack credential, from AWX's own
+    type and injector: a clouds.yaml and OS_CLIENT_CONFIG_FILE.
 
     ``values`` uses the credential's input names: host (the auth URL), username, password,
     project, and optionally project_domain_name, domain, region and verify_ssl.
     """
-    unknown = sorted(set(values) - set(OPENSTACK_FIELDS))
-    missing = [name for name in OPENSTACK_REQUIRED if not values.get(name)]
-    if unknown or missing:
-        raise CredentialTypeError("unknown inputs %s, missing %s" % (unknown, missing))
-    auth = dict(auth_url=values["host"], username=values["username"],
-                password=values["password"], project_name=values["project"])
-    if "project_domain_name" in values:
-        auth["project_domain_name"] = values["project_domain_name"]
-    if "domain" in values:
-        auth["domain_name"] = values["domain"]
-    cloud = {"auth": auth, "verify": bool(values.get("verify_ssl", True))}
-    if "region" in values:
-        cloud["region_name"] = values["region"]
-    text = yaml.safe_dump({"clouds": {"devstack": cloud}}, default_flow_style=False,
-                          allow_unicode=True)
-    return {"OS_CLIENT_CONFIG_FILE": _write_private_file(private_data_dir, text)}
+    cred_type = awx_builtin_types.openstack
+    validate_credential_inputs(cred_type.inputs, values)
+    check_required(cred_type.inputs, values, name=cred_type.name)
+    return _inject(cred_type, values, private_data_dir)

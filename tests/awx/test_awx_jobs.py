@@ -1,20 +1,19 @@
 """The modules run as AWX runs a job, with each way of attaching EOS credentials, against the bed.
 
 Each job is ``ansible-runner`` on a private data directory whose environment carries only what
-the credential injects: AWX's built-in OpenStack credential (a clouds.yaml and
-OS_CLIENT_CONFIG_FILE) or the "EasyStack EOS" custom credential type of docs/awx.md (OS_*
-variables rendered from its injectors; with a password and the CA certificate of the bed's
-HTTPS endpoint, or with an application credential).
+the credential injects, computed by AWX's own injection code (awx-plugins, see awx_credentials.py):
+AWX's built-in OpenStack credential (a clouds.yaml and OS_CLIENT_CONFIG_FILE) or the "EasyStack
+EOS" custom credential type of docs/awx.md (OS_* variables rendered from its injectors; with a
+password and the CA certificate of the bed's HTTPS endpoint, or with an application credential).
 """
 from pathlib import Path
 
 import pytest
 
-from awx_credentials import inject_custom, inject_openstack
+from awx_credentials import SECRET_MASK, inject_custom, inject_openstack
 from awx_job import AwxJob
 
 PLAYBOOK = "eos_awx_job.yml"
-SECRET_MASK = "**********"
 
 
 def credential(kind, bed, credential_type, private_data_dir):
@@ -27,7 +26,9 @@ def credential(kind, bed, credential_type, private_data_dir):
         values = {"host": bed.auth_url, "username": "admin", "password": admin["password"],
                   "project": admin["project"], "domain": admin["domain"],
                   "region": bed.region, "verify_ssl": True}
-        return inject_openstack(values, private_data_dir), None, [admin["password"]]
+        env, safe_env, extra_vars = inject_openstack(values, private_data_dir)
+        assert not extra_vars
+        return env, safe_env, [admin["password"]]
     inputs, injectors = credential_type
     if kind.startswith("eos-password"):
         values = {"auth_url": bed.tls_url + "/v3", "username": "admin", "password": admin["password"],
@@ -77,17 +78,19 @@ def test_job_with_credential(kind, cores, bed, eos_domain, collections, credenti
     assert not [key for key in job.process_env if key.startswith("OS_")]
     for secret in secrets:
         assert secret not in result.recorded_text()
-        if safe_env is not None:
-            assert secret not in str(safe_env)
+        assert secret not in str(safe_env)
 
 
 def test_builtin_openstack_credential_is_one_clouds_yaml(bed, tmp_path):
     """What the job above got from AWX's OpenStack credential: one file and one variable."""
     (tmp_path / "env").mkdir()
     admin = bed.users["admin"]
-    env = inject_openstack({"host": bed.auth_url, "username": "admin", "password": admin["password"],
-                            "project": admin["project"], "domain": admin["domain"]}, str(tmp_path))
-    assert list(env) == ["OS_CLIENT_CONFIG_FILE"]
+    env, safe_env, extra_vars = inject_openstack(
+        {"host": bed.auth_url, "username": "admin", "password": admin["password"],
+         "project": admin["project"], "domain": admin["domain"]}, str(tmp_path))
+    assert list(env) == ["OS_CLIENT_CONFIG_FILE"] and not extra_vars
+    # AWX stores the in-container path with the job; the file is in the private data directory.
+    assert safe_env["OS_CLIENT_CONFIG_FILE"] == "/runner/env/" + Path(env["OS_CLIENT_CONFIG_FILE"]).name
     path = Path(env["OS_CLIENT_CONFIG_FILE"])
     assert path.parent == tmp_path / "env" and path.stat().st_mode & 0o777 == 0o600
 

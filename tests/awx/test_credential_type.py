@@ -1,6 +1,8 @@
-"""The "EasyStack EOS" custom credential type (docs/awx.md): AWX accepts it, its injectors give
-the modules exactly the settings the user filled in, and the docs show these very files.
-No test bed needed: the settings are resolved by the collection's own options.py."""
+"""The "EasyStack EOS" custom credential type (docs/awx.md): it passes the port of AWX's save-time
+checks (awx_credentials.py, held to AWX's own cases in test_awx_rules.py), AWX's own injection code
+(awx-plugins) turns a credential of it into exactly the settings the user filled in, and the docs
+show these very files. No test bed needed: the settings are resolved by the collection's own
+options.py."""
 import ast
 import copy
 import importlib
@@ -38,11 +40,11 @@ def private_data_dir(tmp_path):
     return str(tmp_path)
 
 
-def test_awx_accepts_the_credential_type(credential_type):
+def test_credential_type_passes_the_port_of_awx_save_checks(credential_type):
     validate_credential_type(*credential_type)
 
 
-def test_awx_would_reject_an_undefined_field(credential_type):
+def test_port_rejects_an_undefined_field_in_our_type(credential_type):
     """The check above is real: a template naming an unknown field fails as in AWX."""
     inputs, injectors = copy.deepcopy(credential_type)
     injectors["env"]["OS_PROJECT_ID"] = "{{ project_id }}"
@@ -68,7 +70,7 @@ def test_injected_variables_are_the_modules_own(credential_type):
     assert INJECTED <= read
 
 
-def test_password_credential_resolves_to_the_users_login(credential_type, options, private_data_dir, tmp_path):
+def test_awx_injected_password_credential_resolves_to_the_users_login(credential_type, options, private_data_dir, tmp_path):
     values = {"auth_url": "https://eos.example.com:5000/v3", "username": "ops", "password": "pw-1",
               "project_name": "admin", "user_domain_name": "acme", "region_name": "RegionTwo",
               "interface": "internal", "cacert": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"}
@@ -85,7 +87,7 @@ def test_password_credential_resolves_to_the_users_login(credential_type, option
     assert "pw-1" not in str(safe_env)
 
 
-def test_application_credential_resolves_to_it(credential_type, options, private_data_dir, tmp_path):
+def test_awx_injected_application_credential_resolves_to_it(credential_type, options, private_data_dir, tmp_path):
     values = {"auth_url": "https://eos.example.com:5000/v3", "application_credential_id": "app-1",
               "application_credential_secret": "s3cret"}
     env, safe_env, _extra = inject_custom(*credential_type, values, private_data_dir)
@@ -98,9 +100,9 @@ def test_application_credential_resolves_to_it(credential_type, options, private
     assert "s3cret" not in str(safe_env)
 
 
-def test_builtin_openstack_credential_resolves(options, private_data_dir, tmp_path):
+def test_awx_builtin_openstack_credential_resolves(options, private_data_dir, tmp_path):
     """AWX's OpenStack credential: its one cloud, 'domain' naming the user's and project's domain."""
-    env = inject_openstack({"host": "https://eos.example.com:5000/v3", "username": "ops",
+    env, _safe_env, _extra = inject_openstack({"host": "https://eos.example.com:5000/v3", "username": "ops",
                             "password": "pw-2", "project": "admin", "domain": "acme",
                             "region": "RegionOne", "verify_ssl": False}, private_data_dir)
     settings = options.resolve_connection({}, environ=env, cwd=str(tmp_path), home=str(tmp_path))
