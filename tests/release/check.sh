@@ -56,12 +56,13 @@ changelog_preview() {
 releases = yaml.safe_load(open("changelogs/changelog.yaml")).get("releases") or {}
 sys.exit(0 if sys.argv[1] in releases else 1)' "${VERSION}"; then
             # already released: the changelog must still generate (new fragments would warn)
-            "${changelog[@]}" generate 2>&1
+            "${changelog[@]}" generate 2>&1 || { echo "antsibull-changelog generate failed"; exit 1; }
             if compgen -G 'changelogs/fragments/*.y*ml' >/dev/null; then
                 echo "WARNING fragments exist but ${VERSION} is released: bump galaxy.yml's version"
             fi
         else
-            "${changelog[@]}" release --version "${VERSION}" 2>&1
+            "${changelog[@]}" release --version "${VERSION}" 2>&1 \
+                || { echo "antsibull-changelog release failed"; exit 1; }
         fi
     ) || { echo "${out}"; return 1; }
     # antsibull-changelog's own warnings start with "WARNING "; ansible-core's "[WARNING]: ..."
