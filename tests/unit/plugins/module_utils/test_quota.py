@@ -7,6 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from decimal import Decimal
+
 import pytest
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
@@ -43,6 +45,29 @@ def test_parse_value_accepts(value, expected):
     number = parse_value("cores", value)
     assert number == expected
     assert not isinstance(number, bool)
+
+
+# The rule for a quota: -1 (unlimited) or a finite number of at least 0. Every other negative
+# number is refused, fractions between -1 and 0 such as -0.5 included. Decided on the value as
+# written (Decimal), so a text that float() would round to -1 or 0 must not slip through.
+RULE_VALUES = [quarter / 4.0 for quarter in range(-12, 13)]  # -3.0, -2.75, ..., 3.0
+ROUNDS_TO_UNLIMITED = "float() rounds it to -1.0, so this negative value is taken as unlimited"
+
+
+@pytest.mark.parametrize("value", RULE_VALUES + [str(number) for number in RULE_VALUES] + [
+    -1, 0, -0.0, "-0", "-0.0", " -1 ", "-1e0", "-.5", -0.0001, -0.9999, -1.0001, "-1.0001",
+    -1.0000000000000002, -5e-324, 5e-324, 1e-300, "1e-300", -(10 ** 30), 10 ** 15,
+    pytest.param("-0.99999999999999999", marks=pytest.mark.xfail(strict=True, reason=ROUNDS_TO_UNLIMITED)),
+    pytest.param("-1.00000000000000001", marks=pytest.mark.xfail(strict=True, reason=ROUNDS_TO_UNLIMITED)),
+])
+def test_a_quota_is_minus_one_or_zero_and_above(value):
+    written = Decimal(value)
+    if written == -1 or written >= 0:
+        assert parse_value("cores", value) == float(written)
+    else:
+        with pytest.raises(EosError) as info:
+            parse_value("cores", value)
+        assert str(info.value).startswith("Quota 'cores': ")
 
 
 @pytest.mark.parametrize("text", ["100", "100.0", " 42 ", "-1", "unlimited", "7.000"])
