@@ -41,6 +41,11 @@ def _number_of_text(item, value):
                        "or 'unlimited')" % (item, value))
     if re.match(r"^-?[0-9]+$", text):
         return int(text)
+    from decimal import Decimal  # here: only fractional texts need it
+    written = Decimal(text)
+    if written < 0 and written != UNLIMITED:  # decided as written: float() would round some to -1
+        raise EosError("Quota '%s': %r is negative: a quota is -1 (unlimited) or 0 and above"
+                       % (item, value))
     number = float(text)
     mantissa = re.split("[eE]", text)[0]
     if number == 0 and mantissa.strip("-0.") != "":
