@@ -90,9 +90,12 @@ EXAMPLES = r"""
 - name: The same rules on literal numbers
   ansible.builtin.assert:
     that:
-      - report.summary.oversubscribed == ['RegionOne cores: listed departments 104 > platform 72']
-      - report.summary.items_above_threshold == ['RegionOne globex cores: 93.8 %']
-      - report.summary.above_threshold == {'platform': 0, 'domains': {'acme': 0, 'globex': 1}}
+      - >-
+        report.summary.oversubscribed == ['RegionOne cores: listed departments 104 > platform 72']
+      - >-
+        report.summary.items_above_threshold == ['RegionOne globex cores: 93.8 %']
+      - >-
+        report.summary.above_threshold == {'platform': 0, 'domains': {'acme': 0, 'globex': 1}}
   vars:
     platform_summary:
       RegionOne:
@@ -136,6 +139,20 @@ _value:
           limited quota).
       type: list
       elements: dict
+    regions:
+      description:
+        - The rows as the page shows them - per region (C(region), C(anchor)) its C(scopes) (as in
+          RV(_value.scopes)) that have rows there, each with C(categories) - C(category) and
+          C(row_indexes), the indexes in RV(_value.rows) of its rows, by item.
+      type: list
+      elements: dict
+    above:
+      description: The rows marked above the threshold, in the rows' order.
+      type: list
+      elements: dict
+    fingerprint:
+      description: A SHA-1 of the rows, the oversubscription and the summary - the same numbers, the same fingerprint.
+      type: str
     oversubscription:
       description:
         - Per region and item of the platform view (empty without a platform view or without
@@ -151,7 +168,8 @@ _value:
       elements: dict
     summary:
       description:
-        - For the job's stats - C(threshold), C(regions), C(departments) (V(all) or the names),
+        - >-
+          For the job's stats - C(threshold), C(regions), C(departments) (V(all) or the names),
           C(above_threshold) (C(platform) - a count, C(domains) - a count per department),
           C(items_above_threshold) (lines like C(RegionOne globex cores: 93.8 %)),
           C(oversubscription) (C(checked), C(cover) V(all) or V(listed), C(departments),

@@ -16,6 +16,7 @@ __metaclass__ = type
 
 import hashlib
 import json
+import math
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -90,7 +91,7 @@ def threshold_value(threshold):
         value = float(threshold)
     except (TypeError, ValueError):
         raise ReportError("threshold must be a number, not %r" % (threshold,))
-    if value != value or value in (float("inf"), float("-inf")):
+    if math.isnan(value) or math.isinf(value):
         raise ReportError("threshold must be a finite number, not %r" % (threshold,))
     return value
 
@@ -288,8 +289,8 @@ def oversubscription_line(entry):
         total = "unlimited (%s)" % shown
     else:
         total = text_number(entry["departments_quota"])
-    return "%s %s: %s %s > platform %s" % (entry["region"], entry["item"], who, total,
-                                          text_number(entry["platform_quota"]))
+    platform = text_number(entry["platform_quota"])
+    return "%s %s: %s %s > platform %s" % (entry["region"], entry["item"], who, total, platform)
 
 
 def above_threshold_line(row):
@@ -384,23 +385,24 @@ def build(platform=None, domains=None, threshold=80, regions=None, all_domains=F
 
 
 def sections(rows, scopes):
-    """The rows as the page shows them: per region (sorted), each scope in the scopes' order
-    that has rows there, its rows grouped by category (in CATEGORIES' order), then by item."""
+    """How the page shows the rows: per region (sorted), each scope in the scopes' order that has
+    rows there, its rows grouped by category (in CATEGORIES' order), then by item. Rows are given
+    by their index in ``rows`` (``row_indexes``), so that the report holds each row once."""
     grouped = {}
-    for row in rows:
-        grouped.setdefault(row["region"], {}).setdefault((row["scope"], row["name"]), []).append(row)
+    for index, row in enumerate(rows):
+        grouped.setdefault(row["region"], {}).setdefault((row["scope"], row["name"]), []).append(index)
     result = []
     for region in sorted(grouped):
         mine = []
         for scope in scopes:
-            scope_rows = grouped[region].get((scope["scope"], scope["name"]))
-            if not scope_rows:
+            indexes = grouped[region].get((scope["scope"], scope["name"]))
+            if not indexes:
                 continue
             categories = []
-            for row in sorted(scope_rows, key=lambda row: (row["category_order"], row["item"])):
-                if not categories or categories[-1]["category"] != row["category"]:
-                    categories.append({"category": row["category"], "rows": []})
-                categories[-1]["rows"].append(row)
+            for index in sorted(indexes, key=lambda i: (rows[i]["category_order"], rows[i]["item"])):
+                if not categories or categories[-1]["category"] != rows[index]["category"]:
+                    categories.append({"category": rows[index]["category"], "row_indexes": []})
+                categories[-1]["row_indexes"].append(index)
             mine.append(dict(scope, categories=categories))
         result.append({"region": region, "anchor": anchor("region", region), "scopes": mine})
     return result

@@ -14,15 +14,14 @@ import re
 import shutil
 import struct
 import subprocess
-import sys
 import zlib
 from pathlib import Path
 
 import pytest
+from reportkit import run_playbook
 
 REPO = Path(__file__).resolve().parents[2]
 OUTPUT = REPO / "tests" / "output" / "report"
-BIN = Path(sys.executable).parent
 DOMAINS = ("acme", "globex")
 THRESHOLD = 80.0
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -102,6 +101,28 @@ def expected_rows(api):
     return rows
 
 
+def expected_oversubscription(api):
+    """Per platform row: the listed departments' quotas added up (None: an unlimited one), and
+    whether that is more than the platform's quota."""
+    platform = api[0][2]
+    expected = {}
+    for region, data in platform.items():
+        for item, quota in (data.get("quotas") or {}).items():
+            total, unlimited, counted = 0, False, 0
+            for _scope, _name, regions in api[1:]:
+                theirs = (regions.get(region) or {}).get("quotas") or {}
+                if item in theirs:
+                    counted += 1
+                    if theirs[item] == -1:
+                        unlimited = True
+                    else:
+                        total += theirs[item]
+            over = quota != -1 and counted > 0 and (unlimited or round(total, 6) > quota)
+            expected[row_id(region, "platform", "platform", item)] = {
+                "total": None if unlimited else round(total, 6), "over": over}
+    return expected
+
+
 class ReportDom(html.parser.HTMLParser):
     """The parts of the rendered DOM the test reads: item rows and their cells, cards, tags."""
 
@@ -109,6 +130,7 @@ class ReportDom(html.parser.HTMLParser):
         super().__init__(convert_charrefs=True)
         self.rows = {}
         self.cards = {}
+        self.oversubscribed = None
         self.tags = set()
         self.references = []
         self._row = None
@@ -127,7 +149,10 @@ class ReportDom(html.parser.HTMLParser):
             self._cell = (attrs.get("class") or "").split()
             self._row["cells"][" ".join(self._cell)] = ""
         elif tag == "div" and "card" in (attrs.get("class") or "").split():
-            self.cards[(attrs["data-scope"], attrs["data-name"])] = int(attrs["data-above"])
+            if attrs["data-scope"] == "oversubscription":
+                self.oversubscribed = (attrs["data-name"], int(attrs["data-oversubscribed"]))
+            else:
+                self.cards[(attrs["data-scope"], attrs["data-name"])] = int(attrs["data-above"])
 
     def handle_endtag(self, tag):
         if tag == "tr":
@@ -187,36 +212,22 @@ def read_png(path):
 
 
 @pytest.fixture(scope="module")
-def report(bed, tmp_path_factory):
+def report(bed, collections, tmp_path_factory):
     """The role's files, from a run against the bed, and the API's numbers right after it."""
     bed.reset_quotas()
     work = tmp_path_factory.mktemp("report")
-    collections = work / "collections"
-    (collections / "ansible_collections" / "easystack").mkdir(parents=True)
-    (collections / "ansible_collections" / "easystack" / "eos").symlink_to(REPO)
     OUTPUT.mkdir(parents=True, exist_ok=True)
     playbook = work / "report.yml"
     playbook.write_text(PLAYBOOK % (list(DOMAINS), OUTPUT, THRESHOLD))
-    admin = bed.users["admin"]
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("OS_", "ANSIBLE_"))}
-    env.update({
-        "HOME": str(work), "ANSIBLE_COLLECTIONS_PATH": str(collections),
-        "ANSIBLE_PYTHON_INTERPRETER": sys.executable, "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_LOCALHOST_WARNING": "0", "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
-        "OS_AUTH_URL": bed.auth_url, "OS_USERNAME": "admin", "OS_PASSWORD": admin["password"],
-        "OS_PROJECT_NAME": admin["project"], "OS_USER_DOMAIN_NAME": admin["domain"],
-        "OS_PROJECT_DOMAIN_NAME": admin["domain"], "OS_REGION_NAME": bed.region,
-    })
-    run = subprocess.run([str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local",
-                          str(playbook)], env=env, cwd=str(work), capture_output=True, text=True,
-                         timeout=300, check=False)
+    run = run_playbook(bed, collections, work, playbook)
     assert run.returncode == 0, run.stdout + run.stderr
     api = [("platform", "platform", bed.api("GET", "/v3/domain_usage").json()["domain"])]
     for name in DOMAINS:
         answer = bed.api("GET", "/v3/domain_quotas/%s" % bed.domains[name])
         api.append(("domain", name, answer.json()["domain"]))
     return {"html": OUTPUT / "eos-quota-report.html", "csv": OUTPUT / "eos-quota-report.csv",
-            "expected": expected_rows(api), "output": run.stdout}
+            "expected": expected_rows(api), "oversubscription": expected_oversubscription(api),
+            "output": run.stdout}
 
 
 @pytest.fixture(scope="module")
@@ -304,6 +315,41 @@ def test_marks_follow_the_threshold(report, browser):
     # the seeded bed has some: globex allocated 30 of 32 vCPUs, the platform over its RAM quota
     assert parsed.cards[("domain", "globex")] >= 1 and parsed.cards[("platform", "platform")] >= 1
     assert "Above 80\u00a0%" in browser["dom"] or "Above 80&nbsp;%" in browser["dom"]
+
+
+def test_oversubscription_follows_the_departments_quotas(report, browser):
+    """acme and globex are listed: their quotas added up against the platform's, as a lower bound
+    (the seeded bed: 72 + 32 vCPUs against 72)."""
+    parsed = browser["parsed"]
+    expected = report["oversubscription"]
+    problems = []
+    for ident, want in expected.items():
+        row = parsed.rows[ident]
+        if row["attrs"].get("data-oversubscribed") != ("true" if want["over"] else "false"):
+            problems.append("%s: data-oversubscribed %r, API %r" % (
+                ident, row["attrs"].get("data-oversubscribed"), want))
+        shown = row["cells"].get("subscribed over" if want["over"] else "subscribed", "").strip()
+        wanted = "unlimited" if want["total"] is None else number(want["total"])
+        if not shown.startswith(wanted):
+            problems.append("%s: departments' quotas shown %r, API %r" % (ident, shown, wanted))
+        if ("oversubscribed" in row["cells"].get("item", "")) != want["over"]:
+            problems.append("%s: oversubscribed badge does not match %r" % (ident, want))
+    assert not problems, "\n".join(problems[:40])
+    over = sum(1 for want in expected.values() if want["over"])
+    assert parsed.oversubscribed == ("listed", over)
+    assert expected[row_id("RegionOne", "platform", "platform", "cores")]["over"]
+    dom = re.sub(r"\s+", " ", browser["dom"])
+    assert "the sum covers only the 2 listed departments: a lower bound" in dom
+    lines = report["csv"].read_text().splitlines()
+    header = lines[0].split(",")
+    for line in lines[1:]:
+        row = dict(zip(header, line.split(",")))
+        ident = row_id(row["region"], row["scope"], row["name"], row["item"])
+        if row["scope"] != "platform":
+            assert row["oversubscribed"] == row["departments_quota"] == row["departments_cover"] == ""
+            continue
+        assert row["oversubscribed"] == ("yes" if expected[ident]["over"] else "no"), ident
+        assert row["departments_cover"] == "listed", ident
 
 
 def test_page_is_self_contained_and_quiet(browser):

@@ -324,14 +324,14 @@ def test_build_regions_and_input_checks():
 
 
 def test_sections_group_by_region_scope_and_category():
-    report = build({"RegionTwo": {"cores": item(1)}, "RegionOne": {"port": item(5), "ram": item(8),
-                                                                  "cores": item(4), "zz": item(1)}},
-                   [department("acme", {"RegionOne": {"cores": item(2)}})])
+    platform = {"RegionTwo": {"cores": item(1)},
+                "RegionOne": {"port": item(5), "ram": item(8), "cores": item(4), "zz": item(1)}}
+    report = build(platform, [department("acme", {"RegionOne": {"cores": item(2)}})])
     assert [section["region"] for section in report["regions"]] == ["RegionOne", "RegionTwo"]
     assert report["regions"][0]["anchor"] == "region-RegionOne"
     one = report["regions"][0]["scopes"]
     assert [(scope["scope"], scope["name"]) for scope in one] == [("platform", "platform"), ("domain", "acme")]
-    assert [(category["category"], [row["item"] for row in category["rows"]])
+    assert [(category["category"], [report["rows"][i]["item"] for i in category["row_indexes"]])
             for category in one[0]["categories"]] == [
         ("Compute", ["cores", "ram"]), ("Network", ["port"]), ("Other", ["zz"])]
     # acme has nothing in RegionTwo: no table for it there

@@ -1,0 +1,46 @@
+"""The EXAMPLES of the filter easystack.eos.quota_report run, as written, against the test bed.
+
+They are read from plugins/filter/quota_report.py (not copied) and run in order as one play, so
+that a task's registered result reaches the next, by real ansible-core as the bed's admin. The
+example on literal numbers asserts the filter's exact lines; the others must run and say what
+they are meant to say.
+"""
+import ast
+import json
+
+import yaml
+
+from reportkit import run_playbook
+
+from bedclient import REPO
+
+FILTER = REPO / "plugins" / "filter" / "quota_report.py"
+
+
+def examples():
+    for node in ast.parse(FILTER.read_text()).body:
+        if isinstance(node, ast.Assign) and any(
+                isinstance(target, ast.Name) and target.id == "EXAMPLES" for target in node.targets):
+            return yaml.safe_load(ast.literal_eval(node.value))
+    raise AssertionError("no EXAMPLES in %s" % FILTER)
+
+
+def test_examples_run_against_the_bed(bed, collections, tmp_path):
+    tasks = examples()
+    assert len(tasks) >= 3 and all("name" in task for task in tasks)
+    play = [{"name": "The filter's examples", "hosts": "localhost", "gather_facts": False,
+             "tasks": tasks}]
+    playbook = tmp_path / "examples.yml"
+    playbook.write_text(yaml.safe_dump(play, sort_keys=False))
+    run = run_playbook(bed, collections, tmp_path, playbook)
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output
+    recap = [line for line in run.stdout.splitlines() if line.startswith("localhost")]
+    assert recap and "failed=0" in recap[-1] and "skipped=0" in recap[-1], output
+    for task in tasks:
+        assert "TASK [%s]" % task["name"] in run.stdout, task["name"]
+    # the oversubscription example printed the summary's lines (a list, maybe empty)
+    shown = run.stdout.split("TASK [Show where the departments' quotas add up")[1]
+    message = shown[shown.index("{"):shown.index("\n}") + 2]
+    assert isinstance(json.loads(message)["msg"], list), message
+    assert "All assertions passed" in run.stdout.split("TASK [The same rules on literal numbers]")[1]
