@@ -74,7 +74,8 @@ EXAMPLES = r"""
 - name: Many departments in one task (one login; no loop of tasks)
   easystack.eos.eos_domain_usage_info:
     cloud: eos-prod
-    domains: "{{ eos_departments }}"
+    # the inventory of eos_domain_quota's example: [{domain: acme, quotas: ...}, ...]
+    domains: "{{ eos_departments | map(attribute='domain') | unique }}"
     region: RegionOne
   register: departments
 
