@@ -20,7 +20,7 @@ import math
 import re
 from decimal import Decimal, InvalidOperation
 
-UNLIMITED = -1
+from ansible_collections.easystack.eos.plugins.module_utils.quota import UNLIMITED
 
 # How items are grouped and named in the report. Items not listed go under "Other" by their API
 # name; per-volume-type items (volumes_ssd, gigabytes_hdd, ...) use their prefix's entry.

@@ -20,6 +20,7 @@ from requests.adapters import BaseAdapter
 from urllib3.response import HTTPResponse
 
 from ansible.module_utils import basic
+from ansible.module_utils import _internal as ansible_internal
 from ansible.module_utils.common import warnings as ansible_warnings
 
 from ansible_collections.easystack.eos.plugins.module_utils import untrusted
@@ -140,6 +141,9 @@ def run_module(monkeypatch, capsys, args, action=None, main=None, argument_spec=
             monkeypatch.delenv(variable)
     # ansible keeps warnings in a process-wide store: one run's must not show in the next
     ansible_warnings._global_warnings.clear()  # pylint: disable=protected-access
+    # A test that imported controller code (a filter plugin) makes ansible send warnings to the
+    # controller's display instead of the module result: a module run is never the controller.
+    monkeypatch.setattr(ansible_internal, "is_controller", False, raising=False)
     untrusted._SECRETS.clear()  # pylint: disable=protected-access  # likewise the secrets
     with patch_module_args(args):
         with pytest.raises(SystemExit):
