@@ -49,6 +49,13 @@ requests_since() {
 }
 
 started=$(date +%s)
+# A bed someone already runs (make bed-up, their own work in it) is left alone: this run brings
+# up a bed of its own, with its own state directory and ports, and takes only that one down.
+if [ -z "${EOS_BED_DIR:-}" ] && "${BED[@]}" status 2>/dev/null | awk '$2 == "up" {found = 1} END {exit !found}'; then
+    export EOS_BED_DIR=$PWD/.testbed-run EOS_BED_PORT=18521 EOS_BED_KEYSTONE_PORT=18520 EOS_BED_TLS_PORT=18522
+    echo "a test bed is already up (.testbed): left alone; this run uses its own in $EOS_BED_DIR" \
+         "(ports 18520-18522; its first start installs Keystone there)"
+fi
 step "test bed up"
 if ! "${BED[@]}" up; then
     down
