@@ -20,7 +20,8 @@ import math
 import re
 from decimal import Decimal, InvalidOperation
 
-from ansible_collections.easystack.eos.plugins.module_utils.quota import UNLIMITED
+# format_value: the one formatter of quota values (72, 20.5, 31146 for 31146.0, unlimited for -1).
+from ansible_collections.easystack.eos.plugins.module_utils.quota import UNLIMITED, format_value
 
 # How items are grouped and named in the report. Items not listed go under "Other" by their API
 # name; per-volume-type items (volumes_ssd, gigabytes_hdd, ...) use their prefix's entry.
@@ -142,13 +143,6 @@ def _decimal(value):
 def _plain(number):
     """A Decimal back to an int when whole, else a float."""
     return int(number) if number == number.to_integral_value() else float(number)
-
-
-def text_number(value):
-    """A number as the summary lines write it: 72, 20.5, 31146 (not 31146.0)."""
-    if _is_number(value) and value == int(value):
-        return str(int(value))
-    return str(value)
 
 
 def distinct_domains(domains, platform_domains=PLATFORM_DOMAINS):
@@ -288,8 +282,8 @@ def oversubscription_line(entry):
             shown += " and %d more" % (len(names) - NAMES_SHOWN)
         total = "unlimited (%s)" % shown
     else:
-        total = text_number(entry["departments_quota"])
-    platform = text_number(entry["platform_quota"])
+        total = format_value(entry["departments_quota"])
+    platform = format_value(entry["platform_quota"])
     return "%s %s: %s %s > platform %s" % (entry["region"], entry["item"], who, total, platform)
 
 

@@ -9,6 +9,7 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.easystack.eos.plugins.module_utils.quota import format_value
 from ansible_collections.easystack.eos.plugins.module_utils.report import (
     ReportError,
     anchor,
@@ -17,7 +18,6 @@ from ansible_collections.easystack.eos.plugins.module_utils.report import (
     describe_item,
     distinct_domains,
     oversubscription,
-    text_number,
     threshold_value,
 )
 
@@ -121,7 +121,7 @@ def test_describe_item():
 
 def test_anchor_and_numbers():
     assert anchor("Region One", "domain", "a.b", "cores") == "Region_One-domain-a_b-cores"
-    assert text_number(31146.0) == "31146" and text_number(20.5) == "20.5" and text_number(72) == "72"
+    assert format_value(31146.0) == "31146" and format_value(20.5) == "20.5" and format_value(72) == "72"
 
 
 # -- oversubscription -------------------------------------------------------------------------
