@@ -53,6 +53,9 @@ options:
         accepted for C(network), C(subnet) and C(security_group_rule).
       - Values are integers or fractional numbers (C(backup_gigabytes) may be V(156.5)), V(-1)
         or V(unlimited) for unlimited, or numeric strings. V(100) equals V(100.0).
+      - Units, as the API counts them - C(ram) and C(memory) in MiB; C(gigabytes_<type>),
+        C(backup_gigabytes), C(alcub_storage) and C(general_storage) in GiB; C(cores) and C(cpu)
+        in vCPUs; every other item is a count (instances, volumes, networks, ports, ...).
       - A value above the item's limit, or below what is already allocated to the department's
         projects (unless O(force)), fails before anything is written.
     type: dict
