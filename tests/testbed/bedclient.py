@@ -127,6 +127,13 @@ class Bed:
     def set_region(self, name, **settings):
         return self.control("PUT", "/regions/%s" % name, json=settings).json()
 
+    def settings(self, **settings):
+        """Set the simulator's settings (None restores a default; ``reset_quotas`` restores all)
+        and return them all, e.g. ``domain_page``: domains per page it asks of Keystone."""
+        if settings:
+            return self.control("PUT", "/settings", json=settings).json()
+        return self.control("GET", "/settings").json()
+
     # -- the request log -------------------------------------------------------------------------
 
     def log_mark(self):

@@ -22,10 +22,17 @@ from http import HTTPStatus
 import requests
 from flask import Flask, Response, jsonify, request
 
-from .keystone import Keystone, KeystoneError
+from .keystone import PAGE, Keystone, KeystoneError
 from .store import Store
 
 ADMIN_ROLE = "admin"
+# Settings of the control API (PUT /_bed/settings): name -> (check of a value, what it is).
+SETTINGS = {
+    "domain_page": (lambda value: not isinstance(value, bool) and isinstance(value, int)
+                    and 1 <= value <= 1000,
+                    "domains per page when the simulator lists Keystone's domains (1 to 1000; "
+                    "default %d)" % PAGE),
+}
 PLATFORM_DOMAIN_ID = "default"
 # Hop-by-hop headers (RFC 9110 7.6.1) and those requests/werkzeug recompute themselves.
 NOT_FORWARDED = {
@@ -94,6 +101,7 @@ class FrontDoor:
             record["ms"] = round((time.monotonic() - started) * 1000, 1)
             if environ.get("eos.error"):
                 record["error"] = environ["eos.error"]
+            record.update(environ.get("eos.log") or {})
             self._log(record)
 
     def _fault(self, fault, environ, start):
@@ -257,7 +265,11 @@ def create_app(environ=None):
     @app.get("/v3/domain_usage")
     def get_domain_usage():
         token = authorize()
-        domains = keystone.domains(token)
+        pages = []
+        domains = keystone.domains(token, page=store.setting("domain_page"), on_page=pages.append)
+        # The request log says how the domains were fetched, so a test can check the paging.
+        request.environ["eos.log"] = {"keystone_pages": len(pages),
+                                      "keystone_domains": len(domains)}
         store.ensure_domains([(d["id"], d["name"]) for d in domains])
         ids = [d["id"] for d in domains]
         return jsonify({"domain": store.platform_view(ids, PLATFORM_DOMAIN_ID)})
@@ -312,6 +324,28 @@ def create_app(environ=None):
         control()
         store.clear_faults()
         return Response(status=204)
+
+    @app.get("/_bed/settings")
+    def get_settings():
+        control()
+        return jsonify({name: store.setting(name) for name in SETTINGS})
+
+    @app.put("/_bed/settings")
+    def put_settings():
+        """Body: ``{"domain_page": 2}``; null restores the default. ``/_bed/reset`` drops all."""
+        control()
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise ApiError(400, "The body must be a JSON object of settings.")
+        for name, value in body.items():
+            if name not in SETTINGS:
+                raise ApiError(400, "Unknown setting %r; settings: %s" % (name, ", ".join(SETTINGS)))
+            if value is not None and not SETTINGS[name][0](value):
+                raise ApiError(400, "Setting %s: %r is not valid; it is %s"
+                               % (name, value, SETTINGS[name][1]))
+        for name, value in body.items():
+            store.set_setting(name, value)
+        return get_settings()
 
     @app.put("/_bed/regions/<name>")
     def put_region(name):

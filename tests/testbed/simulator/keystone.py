@@ -63,12 +63,15 @@ class Keystone:
         raise KeystoneError("Keystone answered %s to GET /v3/domains/%s"
                             % (response.status_code, domain_id))
 
-    def domains(self, token):
+    def domains(self, token, page=None, on_page=None):
         """Every domain, page by page: unpaged, Keystone silently stops at max_db_limit (1000),
-        and a long-lived bed has more (the platform view then lost the Default domain)."""
+        and a long-lived bed has more (the platform view then lost the Default domain).
+
+        ``page``: domains per page (default ``PAGE``); ``on_page`` is called with each page's
+        domains as it arrives (the simulator counts the pages in its request log)."""
         domains, marker = [], None
         while True:
-            params = {"limit": PAGE}
+            params = {"limit": page or PAGE}
             if marker:
                 params["marker"] = marker
             response = self._get("/v3/domains", token, params=params)
@@ -76,6 +79,8 @@ class Keystone:
                 raise KeystoneError("Keystone answered %s to GET /v3/domains"
                                     % response.status_code)
             body = response.json()
+            if on_page is not None:
+                on_page(body["domains"])
             domains += body["domains"]
             if not (body.get("links") or {}).get("next") or not body["domains"]:
                 return domains

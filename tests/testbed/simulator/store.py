@@ -1,8 +1,8 @@
 """The quota service's state: a SQLite database seeded from a fixture file.
 
 Tables hold the regions (with their volume types and whether the secure-container product is
-installed), one row per domain, region and item (quota, allocated, really used, limit) and the
-fault-injection rules. Domain rows are created lazily, the first time a domain is seen, from the
+installed), one row per domain, region and item (quota, allocated, really used, limit), the
+fault-injection rules, and in ``meta`` the fixture and the control API's settings. Domain rows are created lazily, the first time a domain is seen, from the
 fixture's per-domain values or its defaults, so any domain created in Keystone has quotas.
 
 Values keep the JSON type they were written with (the columns have no type affinity), so a PATCH
@@ -255,6 +255,21 @@ class Store:
                     },
                 }
             return view
+
+    # -- settings of the bed's own behaviour ----------------------------------------------------
+
+    def setting(self, name):
+        """A setting made through the control API (in ``meta``, so ``reset`` drops it); else None."""
+        with self._read() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = ?", ("setting:" + name,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def set_setting(self, name, value):
+        """Set (or, with None, drop) a setting."""
+        with self._write() as db:
+            db.execute("DELETE FROM meta WHERE key = ?", ("setting:" + name,))
+            if value is not None:
+                db.execute("INSERT INTO meta VALUES (?, ?)", ("setting:" + name, json.dumps(value)))
 
     # -- fault injection ------------------------------------------------------------------------
 
