@@ -102,9 +102,9 @@ def test_awx_injected_application_credential_resolves_to_it(credential_type, opt
 
 def test_awx_builtin_openstack_credential_resolves(options, private_data_dir, tmp_path):
     """AWX's OpenStack credential: its one cloud, 'domain' naming the user's and project's domain."""
-    env, _safe_env, _extra = inject_openstack({"host": "https://eos.example.com:5000/v3", "username": "ops",
-                            "password": "pw-2", "project": "admin", "domain": "acme",
-                            "region": "RegionOne", "verify_ssl": False}, private_data_dir)
+    inputs = {"host": "https://eos.example.com:5000/v3", "username": "ops", "password": "pw-2",
+              "project": "admin", "domain": "acme", "region": "RegionOne", "verify_ssl": False}
+    env, _safe_env, _extra = inject_openstack(inputs, private_data_dir)
     settings = options.resolve_connection({}, environ=env, cwd=str(tmp_path), home=str(tmp_path))
     assert settings.source == "cloud 'devstack' in %s" % env["OS_CLIENT_CONFIG_FILE"]
     assert settings.auth == {"auth_url": "https://eos.example.com:5000/v3", "username": "ops",

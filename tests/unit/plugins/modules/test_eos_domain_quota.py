@@ -224,8 +224,9 @@ def test_below_allocation_needs_force(monkeypatch, capsys):
     assert result["changed"] is True
     assert api.patches() == [{"domain": {"cores": 8, "region": "RegionOne"}}]
     assert result["quotas"]["cores"] == 8
-    assert warnings_of(result) == ["acme: 'cores' in region RegionOne: 8 is below what is already "
-                                  "allocated (20); set anyway (force: true)"]
+    assert warnings_of(result) == [
+        "acme: 'cores' in region RegionOne: 8 is below what is already allocated (20); set "
+        "anyway (force: true)"]
     again = run(monkeypatch, capsys, quotas={"cores": 8}, force=True)
     assert again["changed"] is False and warnings_of(again) == []  # nothing shrunk this time
 

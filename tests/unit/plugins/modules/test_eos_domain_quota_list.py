@@ -226,5 +226,6 @@ def test_a_forced_shrink_warns_naming_the_entry(monkeypatch, capsys):
                                                {"domain": "dept-1", "quotas": {"cores": 10}}],
                  force=True)
     assert "failed" not in result, result
-    assert warnings_of(result) == ["domains[1] dept-0: 'cores' in region RegionOne: 1 is below "
-                                  "what is already allocated (2); set anyway (force: true)"]
+    assert warnings_of(result) == [
+        "domains[1] dept-0: 'cores' in region RegionOne: 1 is below what is already allocated "
+        "(2); set anyway (force: true)"]
