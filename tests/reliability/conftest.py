@@ -36,8 +36,12 @@ def ansible(bed, collections, tmp_path):  # pylint: disable=redefined-outer-name
 
 @pytest.fixture(scope="session")
 def identities(bed):  # pylint: disable=redefined-outer-name
-    """Creates throwaway domains and users, so that every test starts from its own state."""
-    return Identities(bed)
+    """Creates throwaway domains and users, so that every test starts from its own state; they
+    are deleted when the session ends."""
+    made = Identities(bed)
+    yield made
+    left = made.delete_all()
+    assert not left, "domains the suite made could not be deleted: %s" % left
 
 
 def pytest_terminal_summary(terminalreporter):
