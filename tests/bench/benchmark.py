@@ -681,10 +681,10 @@ class ScaleRunner:
             "bed_s": sum(entry["ms"] for entry in ours) / 1000.0, "bed_busy_s": busy_seconds(ours),
             "requests": counts,
             # more logins or listings than the form needs, or others' requests: not clean
-            "disturbed": bool(counts["other"]) or counts["login"] > expected["login"]
-                         or counts["get"] > size or counts["patch"] > expected["patch"]
-                         or counts["lookup"] > expected["lookup"]
-                         or counts["listing"] > expected["listing"] + 1,
+            "disturbed": (bool(counts["other"]) or counts["login"] > expected["login"]
+                          or counts["get"] > size or counts["patch"] > expected["patch"]
+                          or counts["lookup"] > expected["lookup"]
+                          or counts["listing"] > expected["listing"] + 1),
             "extrapolated": False,
             "load": os.getloadavg()[0],  # the machine's 1-minute load average after the run
         }
