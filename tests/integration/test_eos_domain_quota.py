@@ -118,6 +118,7 @@ def test_server_that_does_not_apply_the_patch(ansible, bed):
     message = run.assert_clean_failure()["msg"]
     assert "answered other values for: cores (asked 99, got 72), router (asked 301, got 300)" \
         in message
+    assert run.last["changed"] is True  # the PATCH was accepted: never hide a write
 
 
 def test_regions_errors(ansible):
