@@ -148,7 +148,7 @@ def test_server_400_is_reported_with_its_message(ansible, bed):
     assert result["request_id"].startswith("req-")
 
 
-def test_loop_with_module_defaults_and_clouds_yaml_only(ansible, bed, tmp_path):
+def test_many_in_one_task_with_module_defaults_and_clouds_yaml_only(ansible, bed, tmp_path):
     admin = bed.users["admin"]
     path = write_clouds_yaml(tmp_path / "clouds.yaml", {"devstack": {
         "auth": {"auth_url": bed.auth_url, "username": "admin", "password": admin["password"],
@@ -163,13 +163,12 @@ def test_loop_with_module_defaults_and_clouds_yaml_only(ansible, bed, tmp_path):
   tasks:
     - name: set quotas
       easystack.eos.eos_domain_quota:
-        domain: "{{ item.domain }}"
-        quotas: "{{ item.quotas }}"
-      loop: "{{ departments }}"
+        domains: "{{ departments }}"
+        parallel: 8
       register: applied
     - name: summary
       ansible.builtin.debug:
-        msg: "{{ applied.results | map(attribute='changed') | list }}"
+        msg: "{{ applied.domains | map(attribute='changed') | list }}"
 """
     departments = [{"domain": "acme", "quotas": {"cores": 90}},
                    {"domain": "globex", "quotas": {"instances": 20, "ram": "70000"}}]

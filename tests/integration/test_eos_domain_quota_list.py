@@ -1,6 +1,5 @@
 """eos_domain_quota's list form (domains) against the real Keystone + simulator: every entry planned
 before the first write, one login, parallel writes that all get reported."""
-import json
 
 from test_eos_domain_quota import server_quotas, writes
 
@@ -146,29 +145,6 @@ def test_defaults_from_the_top_and_an_unchanged_entry_is_left_out_of_the_diff(an
         ("RegionTwo", False), ("RegionOne", True)]
     assert [d["before_header"] for d in run.last["diff"]] == ["globex (RegionOne)"]
     assert server_quotas(bed, "globex")["cores"] == 80
-
-
-def test_a_playbook_with_module_defaults_and_clouds_yaml_sets_many_in_one_task(ansible, bed):
-    playbook = """
-- hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/easystack.eos.eos:
-      api_timeout: 20
-  tasks:
-    - name: set quotas
-      easystack.eos.eos_domain_quota:
-        domains: "{{ departments }}"
-        parallel: 8
-      register: applied
-"""
-    first = ansible.playbook(playbook, env=ansible.os_env(), extra_vars={"departments": entries()})
-    assert first.rc == 0, first.stdout + first.stderr
-    assert first.task("set quotas")["changed"] is True
-    second = ansible.playbook(playbook, env=ansible.os_env(),
-                              extra_vars={"departments": entries()})
-    assert second.task("set quotas")["changed"] is False
-    assert json.dumps(second.results).count(bed.users["admin"]["password"]) == 0
 
 
 def test_parallel_out_of_range_and_forms_mixed_fail_before_any_request(ansible, bed):
