@@ -33,8 +33,8 @@ def test_changed_then_unchanged_with_one_login_and_no_second_write(ansible, bed)
     # one login, one listing (two names: fewer requests than two lookups), one GET per
     # department, one PATCH per changed entry
     assert requests[:2] == [("POST", "/v3/auth/tokens"), ("GET", "/v3/domains")]
-    assert sorted(requests[2:4]) == [("GET", acme), ("GET", globex)]
-    assert sorted(requests[4:]) == [("PATCH", acme), ("PATCH", acme), ("PATCH", globex)]
+    assert sorted(requests[2:4]) == sorted([("GET", acme), ("GET", globex)])
+    assert sorted(requests[4:]) == sorted([("PATCH", acme), ("PATCH", acme), ("PATCH", globex)])
     assert server_quotas(bed, "acme", "RegionTwo")["cores"] == 24
     assert server_quotas(bed, "globex")["ram"] == 70000
 
