@@ -49,11 +49,20 @@ requests_since() {
 }
 
 started=$(date +%s)
-# A bed someone already runs (make bed-up, their own work in it) is left alone: this run brings
-# up a bed of its own, with its own state directory and ports, and takes only that one down.
-if [ -z "${EOS_BED_DIR:-}" ] && "${BED[@]}" status 2>/dev/null | awk '$2 == "up" {found = 1} END {exit !found}'; then
+# A bed someone already runs (make bed-up, their own work in it, or another checkout's on the
+# default ports) is left alone: this run brings up a bed of its own, with its own state
+# directory and ports, and takes only that one down.
+default_ports_busy() {
+    local port
+    for port in 18500 18501 18502; do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    done
+    return 1
+}
+if [ -z "${EOS_BED_DIR:-}" ] && { "${BED[@]}" status 2>/dev/null \
+        | awk '$2 == "up" {found = 1} END {exit !found}' || default_ports_busy; }; then
     export EOS_BED_DIR=$PWD/.testbed-run EOS_BED_PORT=18521 EOS_BED_KEYSTONE_PORT=18520 EOS_BED_TLS_PORT=18522
-    echo "a test bed is already up (.testbed): left alone; this run uses its own in $EOS_BED_DIR" \
+    echo "a test bed is already up (.testbed, or ports 18500-18502 in use): left alone; this run uses its own in $EOS_BED_DIR" \
          "(ports 18520-18522; its first start installs Keystone there)"
 fi
 step "test bed up"
