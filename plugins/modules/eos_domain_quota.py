@@ -300,7 +300,7 @@ def plan_many(module, entries):
     reads = dict(zip([domain["id"] for domain in domains],
                      run_all(lambda domain: read_regions(client, domain), domains,
                              module.params["parallel"])))
-    planned, problems, seen = [], [], {}
+    planned, problems, seen, warnings = [], [], {}, []
     for index, entry in enumerate(entries):
         domain = found[entry["domain"]]
         label = entry_label(index, entry["domain"], entry["region"])
@@ -321,11 +321,12 @@ def plan_many(module, entries):
             continue
         seen[key] = index
         planned.append((domain, regions[region], changes))
-        for warning in changes.warnings:
-            module.ansible.warn("%s: %s" % (label, warning))
+        warnings += ["%s: %s" % (label, warning) for warning in changes.warnings]
     if problems:
         raise EosError(listed_problems(problems, len(entries),
                                        "have problems, so nothing was written"))
+    for warning in warnings:  # only for a plan that goes ahead
+        module.ansible.warn(warning)
     return planned
 
 

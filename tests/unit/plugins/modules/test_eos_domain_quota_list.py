@@ -222,6 +222,7 @@ def test_a_forced_shrink_warns_naming_the_entry(monkeypatch, capsys):
                                                {"domain": "dept-1", "quotas": {"cores": 1},
                                                 "force": False}], force=True)
     assert result["failed"] is True and "domains[2] dept-1: Nothing was changed" in result["msg"]
+    assert warnings_of(result) == []  # nothing was set, so no "set anyway" for dept-0
     result = run(monkeypatch, capsys, domains=[{"domain": "dept-0", "quotas": {"cores": 1}},
                                                {"domain": "dept-1", "quotas": {"cores": 10}}],
                  force=True)
