@@ -177,45 +177,47 @@ def distinct_domains(domains, platform_domains=PLATFORM_DOMAINS):
     return result
 
 
-def _wanted(region, regions):
-    return not regions or region in regions
+def _items(summary, regions=None):
+    """``(region, item, numbers)`` of a summary, in region and item order, only the regions
+    asked for (all when ``regions`` is empty)."""
+    for region in sorted(summary or {}):
+        if regions and region not in regions:
+            continue
+        items = summary[region] or {}
+        for item in sorted(items):
+            yield region, item, items[item] or {}
 
 
 def make_rows(scope, name, domain_id, summary, threshold, regions=None):
     """The report's rows of one scope (``platform`` or ``domain``): one per region and item, in
     region and item order, with the summary's numbers and the marks of :func:`classify`."""
     rows = []
-    for region in sorted(summary or {}):
-        if not _wanted(region, regions):
-            continue
-        items = summary[region] or {}
-        for item in sorted(items):
-            numbers = items[item] or {}
-            category, label, unit = describe_item(item)
-            marks = classify(numbers, threshold)
-            row = {
-                "region": region,
-                "scope": scope,
-                "name": name,
-                "domain_id": domain_id,
-                "item": item,
-                "anchor": anchor(region, scope, name, item),
-                "label": label,
-                "unit": unit,
-                "category": category,
-                "category_order": CATEGORIES.index(category),
-                "quota": numbers.get("quota"),
-                "unlimited": is_unlimited(numbers),
-                "limit": numbers.get("limit"),
-                "allocated": numbers.get("allocated"),
-                "used": numbers.get("used"),
-                "free": numbers.get("free"),
-                "free_negative": _is_number(numbers.get("free")) and numbers["free"] < 0,
-                "percent_allocated": numbers.get("percent_allocated"),
-                "percent_used": numbers.get("percent_used"),
-            }
-            row.update(marks)
-            rows.append(row)
+    for region, item, numbers in _items(summary, regions):
+        category, label, unit = describe_item(item)
+        marks = classify(numbers, threshold)
+        row = {
+            "region": region,
+            "scope": scope,
+            "name": name,
+            "domain_id": domain_id,
+            "item": item,
+            "anchor": anchor(region, scope, name, item),
+            "label": label,
+            "unit": unit,
+            "category": category,
+            "category_order": CATEGORIES.index(category),
+            "quota": numbers.get("quota"),
+            "unlimited": is_unlimited(numbers),
+            "limit": numbers.get("limit"),
+            "allocated": numbers.get("allocated"),
+            "used": numbers.get("used"),
+            "free": numbers.get("free"),
+            "free_negative": _is_number(numbers.get("free")) and numbers["free"] < 0,
+            "percent_allocated": numbers.get("percent_allocated"),
+            "percent_used": numbers.get("percent_used"),
+        }
+        row.update(marks)
+        rows.append(row)
     return rows
 
 
@@ -231,43 +233,38 @@ def oversubscription(platform, departments, complete, regions=None):
     """
     counted = [department for department in departments if not department["platform_domain"]]
     entries = []
-    for region in sorted(platform or {}):
-        if not _wanted(region, regions):
-            continue
-        items = platform[region] or {}
-        for item in sorted(items):
-            numbers = items[item] or {}
-            total, unlimited, names = Decimal(0), [], []
-            for department in counted:
-                theirs = (department["summary"].get(region) or {}).get(item)
-                if not theirs:
-                    continue
-                quota = theirs.get("quota")
-                if is_unlimited(theirs):
-                    unlimited.append(department["name"])
-                elif _is_number(quota):
-                    total += _decimal(quota)
-                else:
-                    continue
-                names.append(department["name"])
-            quota = numbers.get("quota")
-            platform_unlimited = is_unlimited(numbers)
-            checked = not platform_unlimited and _is_number(quota)
-            over = checked and bool(names) and (bool(unlimited) or total > _decimal(quota))
-            entries.append({
-                "region": region,
-                "item": item,
-                "anchor": anchor(region, "platform", "platform", item),
-                "label": describe_item(item)[1],
-                "platform_quota": quota,
-                "platform_unlimited": platform_unlimited,
-                "departments_quota": _plain(total),
-                "departments_unlimited": unlimited,
-                "departments": len(names),
-                "oversubscribed": over,
-                "over_by": _plain(total - _decimal(quota)) if over and not unlimited else None,
-                "complete": bool(complete),
-            })
+    for region, item, numbers in _items(platform, regions):
+        total, unlimited, names = Decimal(0), [], []
+        for department in counted:
+            theirs = (department["summary"].get(region) or {}).get(item)
+            if not theirs:
+                continue
+            quota = theirs.get("quota")
+            if is_unlimited(theirs):
+                unlimited.append(department["name"])
+            elif _is_number(quota):
+                total += _decimal(quota)
+            else:
+                continue
+            names.append(department["name"])
+        quota = numbers.get("quota")
+        platform_unlimited = is_unlimited(numbers)
+        checked = not platform_unlimited and _is_number(quota)
+        over = checked and bool(names) and (bool(unlimited) or total > _decimal(quota))
+        entries.append({
+            "region": region,
+            "item": item,
+            "anchor": anchor(region, "platform", "platform", item),
+            "label": describe_item(item)[1],
+            "platform_quota": quota,
+            "platform_unlimited": platform_unlimited,
+            "departments_quota": _plain(total),
+            "departments_unlimited": unlimited,
+            "departments": len(names),
+            "oversubscribed": over,
+            "over_by": _plain(total - _decimal(quota)) if over and not unlimited else None,
+            "complete": bool(complete),
+        })
     return entries
 
 

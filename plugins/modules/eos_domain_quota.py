@@ -213,6 +213,11 @@ from ansible_collections.easystack.eos.plugins.module_utils.untrusted import sho
 from ansible_collections.easystack.eos.plugins.module_utils.urls import segment
 
 
+def name_of(domain):
+    """How messages and headers name a department: its name, else its ID, cleaned."""
+    return shown(domain.get("name") or domain["id"], 64)
+
+
 def quota_path(domain):
     return "/v3/domain_quotas/" + segment(domain["id"])
 
@@ -241,7 +246,7 @@ def write(client, domain, changes):
     if not_taken:
         raise EosError(
             "The server accepted the PATCH of %s in %s but answered other values for: %s"
-            % (shown(domain.get("name") or domain["id"], 64), changes.region,
+            % (name_of(domain), changes.region,
                ", ".join("%s (asked %s, got %s)" % (item, changes.changes[item]["after"], got)
                          for item, got in sorted(not_taken.items()))),
             maybe_applied=True)
@@ -276,7 +281,7 @@ def set_quotas(module):
     region = choose_region(regions, params["region"], module.settings.region_name)
     changes = plan(region, regions[region], params["quotas"], params["force"])
     for warning in changes.warnings:
-        module.ansible.warn("%s: %s" % (shown(domain.get("name") or domain["id"], 64), warning))
+        module.ansible.warn("%s: %s" % (name_of(domain), warning))
     if changes.changed and not module.check_mode:
         after = write(client, domain, changes)
     else:
@@ -349,18 +354,19 @@ def set_many(module):
         if error is not None:
             result = outcome(domain, changes, region, error.maybe_applied)
             result.update(failed=True, msg=str(error))
-            failures.append("%s: %s" % (entry_label(index, domain.get("name") or domain["id"],
-                                                    changes.region), error))
+            failures.append("%s: %s" % (entry_label(index, name_of(domain), changes.region), error))
         else:
             result = outcome(domain, changes, after or predicted(region, changes), changes.changed)
         results.append(result)
     report = {"changed": any(result["changed"] for result in results), "domains": results,
               "summary": [summary_line(result, module.check_mode) for result in results]}
     if module.ansible._diff:  # pylint: disable=protected-access
-        report["diff"] = [dict(changes.diff(), before_header="%s (%s)" % (
-            domain.get("name") or domain["id"], changes.region),
-            after_header="%s (%s)" % (domain.get("name") or domain["id"], changes.region))
-            for domain, dummy, changes in planned if changes.changed]
+        report["diff"] = []
+        for domain, dummy, changes in planned:
+            if changes.changed:
+                header = "%s (%s)" % (name_of(domain), changes.region)
+                report["diff"].append(dict(changes.diff(), before_header=header,
+                                           after_header=header))
     if failures:
         raise EosError(listed_problems(failures, len(to_write), "failed to write (the others "
                                        "were written; every entry is in domains)"),
