@@ -3,7 +3,8 @@
 It impersonates just enough of the real services for the three modules to run against it: a
 password login with a catalog, domain and user lookups, a user's password PATCH (later password
 logins of that user succeed only with the new password), and the quota API in the simulator's
-shapes, for one domain ``acme`` holding one user ``bob``. Tokens are not validated beyond being
+shapes, for one domain ``acme`` holding one user ``bob`` (``add_domain`` adds more domains, listed
+and paged as Keystone does; the Default domain's ``admin`` user exists too). Tokens are not validated beyond being
 present: the point is what a client does with a server's answers, not Keystone's rules.
 
 A *mode*, switchable at run time (``set_mode``), makes the server misbehave on the requests it is
@@ -170,6 +171,13 @@ class HostileServer:
                       "network": 500, "floatingip": 5, "volumes_hdd": 10, "gigabytes_hdd": 100,
                       "loadbalancer": 5}
         self.limits = dict(dict.fromkeys(self.quotas, -1), cores=1000, floatingip=65535)
+        # Every domain in listing order (acme first); quotas of the others by ID (acme's are
+        # ``quotas``). ``add_domain`` adds more.
+        self.domains = [self.domain]
+        self.other_quotas = {}
+        # The Default domain's admin: what a user lookup that ignores domain_id finds first.
+        self.admin_user = {"id": uuid.uuid4().hex, "name": "admin", "domain_id": "default",
+                           "enabled": True, "password_expires_at": None, "options": {}}
         self._lock = threading.Lock()
         self._tls = None
         if certfile:
@@ -203,6 +211,17 @@ class HostileServer:
         self.mode, self.params = mode, params
         return self
 
+    def add_domain(self, name, domain_id=None):
+        """Another domain (quotas as acme's were at the start); listed after the earlier ones."""
+        domain = {"id": domain_id or uuid.uuid4().hex, "name": name, "enabled": True,
+                  "description": "", "tags": [], "options": {}}
+        self.domains.append(domain)
+        self.other_quotas[domain["id"]] = {"instances": 60, "cores": 72, "ram": 31146.0}
+        return domain
+
+    def domain_by_id(self, domain_id):
+        return next((domain for domain in self.domains if domain["id"] == domain_id), None)
+
     def requests(self, method=None, route=None):
         """The recorded requests, optionally of one method and/or route."""
         return [r for r in self.seen if (method is None or r["method"] == method)
@@ -216,9 +235,28 @@ class HostileServer:
             user["id"] = self.params["user_id"]
         return user
 
-    def domain_view(self):
+    def domain_view(self, domain_id=None):
+        if domain_id is not None and domain_id != self.domain["id"]:
+            quotas = self.other_quotas[domain_id]
+            return {"domain": {REGION: {"quotas": dict(quotas), "usage": dict.fromkeys(quotas, 0),
+                                        "limits": dict.fromkeys(quotas, -1)}}}
         return {"domain": {REGION: {"quotas": dict(self.quotas), "usage": dict(self.usage),
                                     "limits": dict(self.limits)}}}
+
+    def domain_listing(self, query):
+        """``GET /v3/domains`` as Keystone pages it: ``name`` filter, ``limit``, ``marker``,
+        ``links.next`` while there are more."""
+        names = query.get("name")
+        listed = [domain for domain in self.domains if not names or domain["name"] == names[0]]
+        if query.get("marker"):
+            ids = [domain["id"] for domain in listed]
+            marker = query["marker"][0]
+            listed = listed[ids.index(marker) + 1:] if marker in ids else []
+        limit = int(query["limit"][0]) if query.get("limit") else len(listed)
+        page, more = listed[:limit], len(listed) > limit
+        return {"domains": page, "links": {"self": self.url + "/v3/domains", "previous": None,
+                                           "next": self.url + "/v3/domains?marker=" + page[-1]["id"]
+                                           if more else None}}
 
     def catalog(self):
         url = self.url + "/v3"
@@ -252,11 +290,10 @@ class HostileServer:
             return 401, error_body(401, "The request you have made requires authentication."), {}
         domain, user = self.domain, self.user_view()
         if route == "domains" and method == "GET":
-            names = query.get("name")
-            return 200, {"domains": [domain] if not names or names[0] == domain["name"] else []}, {}
+            return 200, self.domain_listing(query), {}
         if route == "domain" and method == "GET":
-            if key == domain["id"]:
-                return 200, {"domain": domain}, {}
+            if self.domain_by_id(key) is not None:
+                return 200, {"domain": self.domain_by_id(key)}, {}
             return 404, error_body(404, "Could not find domain: %s." % key), {}
         if route == "users" and method == "GET":
             wanted = {name: values[0] for name, values in query.items()}
@@ -274,10 +311,10 @@ class HostileServer:
             return 200, {"user": user}, {}
         if route == "user":
             return 404, error_body(404, "Could not find user: %s." % key), {}
-        if route == "domain_quotas" and key != domain["id"]:
+        if route == "domain_quotas" and self.domain_by_id(key) is None:
             return 404, error_body(404, "Could not find domain: %s." % key), {}
         if route == "domain_quotas" and method == "GET":
-            return 200, self.domain_view(), {}
+            return 200, self.domain_view(key), {}
         if route == "domain_quotas" and method == "PATCH":
             return self._patch_quotas(request)
         if route == "domain_usage" and method == "GET":
@@ -306,13 +343,15 @@ class HostileServer:
         items = dict(body.get("domain") or {}) if isinstance(body, dict) else {}
         if items.pop("region", None) != REGION:
             return 400, error_body(400, "'region' is required in the request body."), {}
-        bad = [item for item, value in items.items() if item not in self.quotas
+        quotas = self.quotas if request["key"] == self.domain["id"] else \
+            self.other_quotas[request["key"]]
+        bad = [item for item, value in items.items() if item not in quotas
                or isinstance(value, bool) or not isinstance(value, (int, float))]
         if bad:
             return 400, error_body(400, "Invalid quota: %s." % ", ".join(sorted(bad))), {}
         with self._lock:
-            self.quotas.update(items)
-        return 200, self.domain_view(), {}
+            quotas.update(items)
+        return 200, self.domain_view(request["key"]), {}
 
 
 def _json_or_none(data):
