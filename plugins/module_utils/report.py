@@ -59,6 +59,12 @@ PLATFORM_DOMAINS = ("Default",)
 # How many department names an oversubscription line names before "and N more".
 NAMES_SHOWN = 3
 
+# HTML ids (anchor): at most this many characters of readable slug, this many hex digits of hash.
+ANCHOR_SLUG = 64
+ANCHOR_HASH = 10
+# The page's own ids (roles/quota_report/templates/quota_report.html.j2), never a row's.
+PAGE_IDS = ("oversubscription",)
+
 
 class ReportError(ValueError):
     """Input the report cannot use (wrong types); the message says which value."""
@@ -79,9 +85,36 @@ def describe_item(item):
     return "Other", item, ""
 
 
-def anchor(*parts):
-    """An HTML id from the parts: anything but letters, digits, _ and - becomes _."""
-    return re.sub(r"[^A-Za-z0-9_-]", "_", "-".join(str(part) for part in parts))
+def anchor(*parts, **kwargs):
+    """An HTML id for the parts: a readable ASCII slug of them (runs of anything but letters,
+    digits, _ and - become one _, at most ANCHOR_SLUG characters) and the first 10 hex digits of
+    the SHA-1 of their exact text (the JSON list of the parts, then of ``key`` when given: an
+    identity that is hashed but not shown, e.g. a department's ID). Parts that differ only in
+    characters the slug drops (研发部 / 销售部, ``a.b`` / ``a b``) get different ids; the same parts
+    always the same id. :func:`unique_anchors` settles the (never seen) case of two hashes alike.
+    """
+    texts = ["%s" % (part,) for part in parts]
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "_", "-".join(texts))[:ANCHOR_SLUG]
+    key = kwargs.pop("key", None)
+    if kwargs:
+        raise TypeError("anchor() got unexpected arguments: %s" % ", ".join(sorted(kwargs)))
+    hashed = texts + ([] if key is None else ["%s" % (key,)])
+    digest = hashlib.sha1(json.dumps(hashed).encode("utf-8")).hexdigest()[:ANCHOR_HASH]
+    return "%s-%s" % (slug, digest)
+
+
+def unique_anchors(holders, taken=()):
+    """Makes the ``anchor`` of each dict in ``holders`` unique, in their order: an id already
+    used (or in ``taken``, the page's fixed ids) gets ``-2``, ``-3``, ... appended. The same
+    report gives the same ids."""
+    used = set(taken)
+    for holder in holders:
+        ident, number = holder["anchor"], 1
+        while ident in used:
+            number += 1
+            ident = "%s-%d" % (holder["anchor"], number)
+        used.add(ident)
+        holder["anchor"] = ident
 
 
 def threshold_value(threshold):
@@ -190,7 +223,9 @@ def _items(summary, regions=None):
 
 def make_rows(scope, name, domain_id, summary, threshold, regions=None):
     """The report's rows of one scope (``platform`` or ``domain``): one per region and item, in
-    region and item order, with the summary's numbers and the marks of :func:`classify`."""
+    region and item order, with the summary's numbers and the marks of :func:`classify`. A row's
+    ``anchor`` (HTML id) is of its region, scope, name and item, and of the department's ID when
+    there is one: departments of the same name still get different ids."""
     rows = []
     for region, item, numbers in _items(summary, regions):
         category, label, unit = describe_item(item)
@@ -201,7 +236,7 @@ def make_rows(scope, name, domain_id, summary, threshold, regions=None):
             "name": name,
             "domain_id": domain_id,
             "item": item,
-            "anchor": anchor(region, scope, name, item),
+            "anchor": anchor(region, scope, name, item, key=domain_id or None),
             "label": label,
             "unit": unit,
             "category": category,
@@ -254,6 +289,7 @@ def oversubscription(platform, departments, complete, regions=None):
         entries.append({
             "region": region,
             "item": item,
+            # the platform row's id; build() sets the id that row ends up with
             "anchor": anchor(region, "platform", "platform", item),
             "label": describe_item(item)[1],
             "platform_quota": quota,
@@ -326,9 +362,18 @@ def build(platform=None, domains=None, threshold=80, regions=None, all_domains=F
     counted = [department for department in departments if not department["platform_domain"]]
     checked = platform is not None and bool(counted)
     entries = oversubscription(platform, departments, all_domains, regions) if checked else []
-    by_anchor = dict((entry["anchor"], entry) for entry in entries)
+    # ids unique within the page (rows, then regions, none of them one of the page's own), so
+    # that every link lands on one row; each oversubscription entry links to its platform row
+    unique_anchors(rows, PAGE_IDS)
+    regions_shown = sections(rows, scopes)
+    unique_anchors(regions_shown, PAGE_IDS + tuple(row["anchor"] for row in rows))
+    platform_rows = dict(((row["region"], row["item"]), row) for row in rows
+                         if row["scope"] == "platform")
+    for entry in entries:
+        entry["anchor"] = platform_rows[(entry["region"], entry["item"])]["anchor"]
+    by_item = dict(((entry["region"], entry["item"]), entry) for entry in entries)
     for row in rows:
-        entry = by_anchor.get(row["anchor"]) if row["scope"] == "platform" else None
+        entry = by_item.get((row["region"], row["item"])) if row["scope"] == "platform" else None
         row["departments_quota"] = entry["departments_quota"] if entry else None
         row["departments_unlimited"] = entry["departments_unlimited"] if entry else []
         row["departments"] = entry["departments"] if entry else None
@@ -365,7 +410,7 @@ def build(platform=None, domains=None, threshold=80, regions=None, all_domains=F
     report = {
         "rows": rows,
         "scopes": scopes,
-        "regions": sections(rows, scopes),
+        "regions": regions_shown,
         "above": above,
         "oversubscription": entries,
         "oversubscribed": over,
@@ -378,15 +423,16 @@ def build(platform=None, domains=None, threshold=80, regions=None, all_domains=F
 def sections(rows, scopes):
     """How the page shows the rows: per region (sorted), each scope in the scopes' order that has
     rows there, its rows grouped by category (in CATEGORIES' order), then by item. Rows are given
-    by their index in ``rows`` (``row_indexes``), so that the report holds each row once."""
+    by their index in ``rows`` (``row_indexes``), so that the report holds each row once. A
+    department is told apart by its ID (by its name only when it has none)."""
     grouped = {}
     for index, row in enumerate(rows):
-        grouped.setdefault(row["region"], {}).setdefault((row["scope"], row["name"]), []).append(index)
+        grouped.setdefault(row["region"], {}).setdefault(_scope_key(row), []).append(index)
     result = []
     for region in sorted(grouped):
         mine = []
         for scope in scopes:
-            indexes = grouped[region].get((scope["scope"], scope["name"]))
+            indexes = grouped[region].get(_scope_key(scope))
             if not indexes:
                 continue
             categories = []
@@ -405,6 +451,12 @@ def fingerprint(report):
     content = dict((key, report[key]) for key in ("rows", "oversubscription", "summary"))
     text = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _scope_key(holder):
+    """What tells a row's or scope's scope apart: the platform, or a department's ID (its name
+    when it has none)."""
+    return holder["scope"], holder["domain_id"] or None, holder["name"]
 
 
 def _scope(scope, name, domain_id, platform_domain, rows):

@@ -7,8 +7,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import hashlib
+import json
+import re
+
 import pytest
 
+from ansible_collections.easystack.eos.plugins.module_utils import report as report_module
 from ansible_collections.easystack.eos.plugins.module_utils.quota import format_value
 from ansible_collections.easystack.eos.plugins.module_utils.report import (
     ReportError,
@@ -120,8 +125,82 @@ def test_describe_item():
 
 
 def test_anchor_and_numbers():
-    assert anchor("Region One", "domain", "a.b", "cores") == "Region_One-domain-a_b-cores"
+    ident = anchor("Region One", "domain", "a.b", "cores")
+    assert re.match(r"^Region_One-domain-a_b-cores-[0-9a-f]{10}$", ident), ident
     assert format_value(31146.0) == "31146" and format_value(20.5) == "20.5" and format_value(72) == "72"
+
+
+HTML_ID = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+@pytest.mark.parametrize("names", [
+    [u"研发部", u"销售部", u"市场部", u"部"],                 # CJK only: the slug is the same
+    ["a.b", "a b", "a_b", "a__b", "a-b", "a\tb", "a\rb"],  # punctuation and blanks
+    ["!", "?", ".", " ", "", u"\u00e9", u"\u00e8"],           # nothing readable at all
+])
+def test_anchors_never_collide_for_different_parts(names):
+    ids = [anchor("RegionOne", "domain", name, "cores") for name in names]
+    assert len(set(ids)) == len(names), ids
+    assert all(HTML_ID.match(ident) for ident in ids), ids
+    # parts are kept apart: joining them differently is not the same id
+    assert anchor("a-b", "c") != anchor("a", "b-c")
+    # a key (a department's ID) tells apart what the shown parts do not
+    assert anchor("R", "domain", "acme", "cores", key="1") != anchor("R", "domain", "acme", "cores", key="2")
+    assert anchor("R", "domain", "acme", "cores", key="1") != anchor("R", "domain", "acme", "cores")
+
+
+def test_anchors_are_stable_and_bounded():
+    first = anchor("RegionOne", "domain", u"研发部", "cores", key="63bd1945")
+    assert first == anchor("RegionOne", "domain", u"研发部", "cores", key="63bd1945")
+    assert first == anchor(u"RegionOne", u"domain", u"研发部", u"cores", key=u"63bd1945")
+    # the hash is of the exact parts (the JSON list of their text), the slug readable ASCII
+    digest = hashlib.sha1(json.dumps(["RegionOne", "domain", u"研发部", "cores", "63bd1945"])
+                          .encode("utf-8")).hexdigest()[:10]
+    assert first == "RegionOne-domain-_-cores-" + digest
+    long_name = anchor("R", "domain", "x" * 500, "cores")
+    assert len(long_name) <= 64 + 11 and HTML_ID.match(long_name)
+    with pytest.raises(TypeError):
+        anchor("R", slug="x")
+
+
+def test_anchors_are_unique_within_a_report_even_if_hashes_collide(monkeypatch):
+    """Two different parts with one hash never happens with SHA-1; if it did, the second id
+    gets a suffix: the page's ids stay unique and every link still lands on its row."""
+    monkeypatch.setattr(report_module, "anchor", lambda *parts, **kwargs: "same")
+    domains = [department(u"研发部", {"R": {"cores": item(10, 9)}}),
+               department(u"销售部", {"R": {"cores": item(10, 9)}})]
+    report = build({"R": {"cores": item(10, 5), "ram": item(5)}}, domains)
+    ids = [row["anchor"] for row in report["rows"]] + [s["anchor"] for s in report["regions"]]
+    assert ids == ["same", "same-2", "same-3", "same-4", "same-5"]
+    assert len(set(ids + ["oversubscription"])) == len(ids) + 1
+    # the oversubscription entries link to their platform row
+    rows = dict(((row["scope"], row["region"], row["item"]), row["anchor"]) for row in report["rows"])
+    for entry in report["oversubscription"]:
+        assert entry["anchor"] == rows[("platform", entry["region"], entry["item"])]
+    # the page's own id is never a row's
+    monkeypatch.setattr(report_module, "anchor", lambda *parts, **kwargs: "oversubscription")
+    report = build({"R": {"cores": item(10, 5)}}, domains)
+    assert "oversubscription" not in [row["anchor"] for row in report["rows"]]
+
+
+def test_report_ids_unique_with_hostile_department_names():
+    names = [u"研发部", u"销售部", "a.b", "a b", "a_b", "x\r=cmd|' /C calc'!A0", "\t=HYPERLINK(1)"]
+    domains = [department(name, {"R": {"cores": item(10, 9)}}, ident="id%d" % index)
+               for index, name in enumerate(names)]
+    # two departments may share a display name: their IDs tell them apart
+    domains.append(department("a.b", {"R": {"cores": item(10, 1)}}, ident="other-a.b"))
+    report = build({"R": {"cores": item(100, 5)}}, domains)
+    ids = [row["anchor"] for row in report["rows"]] + [s["anchor"] for s in report["regions"]]
+    assert len(set(ids)) == len(ids) == len(names) + 3
+    by_id = dict((row["anchor"], row) for row in report["rows"])
+    # each marked row (the page's links) is the department it names
+    assert sorted(by_id[row["anchor"]]["domain_id"] for row in report["above"]) == sorted(
+        "id%d" % index for index in range(len(names)))
+    # both departments named a.b have their own table
+    tables = [(scope["name"], scope["domain_id"]) for scope in report["regions"][0]["scopes"]]
+    assert ("a.b", "id2") in tables and ("a.b", "other-a.b") in tables
+    again = build({"R": {"cores": item(100, 5)}}, domains)
+    assert [row["anchor"] for row in again["rows"]] == [row["anchor"] for row in report["rows"]]
 
 
 # -- oversubscription -------------------------------------------------------------------------
@@ -328,7 +407,7 @@ def test_sections_group_by_region_scope_and_category():
                 "RegionOne": {"port": item(5), "ram": item(8), "cores": item(4), "zz": item(1)}}
     report = build(platform, [department("acme", {"RegionOne": {"cores": item(2)}})])
     assert [section["region"] for section in report["regions"]] == ["RegionOne", "RegionTwo"]
-    assert report["regions"][0]["anchor"] == "region-RegionOne"
+    assert re.match(r"^region-RegionOne-[0-9a-f]{10}$", report["regions"][0]["anchor"])
     one = report["regions"][0]["scopes"]
     assert [(scope["scope"], scope["name"]) for scope in one] == [("platform", "platform"), ("domain", "acme")]
     assert [(category["category"], [report["rows"][i]["item"] for i in category["row_indexes"]])
