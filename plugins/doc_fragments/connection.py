@@ -143,6 +143,8 @@ options:
         A server that answers slowly, byte by byte, is cut off at this deadline.
       - Defaults to the cloud's, else 30. A request that is retried gets the full time for each
         attempt.
+      - Above 0 and at most 3600 (an hour); anything else (V(inf), V(nan), V(0)) fails the task
+        before anything is sent.
     type: float
   token_cache:
     description:

@@ -20,7 +20,9 @@ from ansible_collections.easystack.eos.plugins.module_utils.session import (
 from ansible_collections.easystack.eos.plugins.module_utils.urls import checked_url, weaker_than
 
 # What a password check login says (see EosClient.password_check).
-MATCH, EXPIRED, REFUSED = "match", "expired", "refused"
+MATCH, EXPIRED, MFA_REQUIRED, REFUSED = "match", "expired", "mfa_required", "refused"
+# Keystone's answer to a right password when the user's MFA rules ask for another method.
+RECEIPT_HEADER = "Openstack-Auth-Receipt"
 # A token goes back in a header: printable ASCII without spaces (Keystone's are ~180 characters).
 TOKEN_PATTERN = re.compile(r"^[\x21-\x7e]{1,8192}$")
 
@@ -32,7 +34,10 @@ class EosClient:
     the module can keep it out of all output.
 
     Threads may share a client once it has logged in and found its endpoints (``root``): a
-    token refused mid-run is renewed by one thread, and the others use the new one.
+    token refused mid-run is renewed by one thread, and the others use the new one. A task logs
+    in again at most once: when that login is refused, or its token is refused too, the client
+    stops, and every later call fails at once, ``not_attempted`` (one refused login per
+    department would lock the account under Keystone's ``[security_compliance]``).
     """
 
     def __init__(self, settings, session=None, on_secret=None, token_cache=None):
@@ -44,6 +49,8 @@ class EosClient:
         self.token_from_cache = False
         self._roots = {}
         self._renewal = threading.Lock()
+        self._renewed = False  # the one re-login of this task has been made
+        self.stopped = None  # the EosError that stopped the task; later calls are not sent
 
     # -- authentication ------------------------------------------------------------------------
 
@@ -80,23 +87,34 @@ class EosClient:
         return self.token
 
     def _post_token(self, url, body):
-        try:
-            return self.http.request("POST", url, body=body, idempotent=True, expected=(201, 200))
-        except EosError as error:
-            if error.status == 401:
-                raise EosError(
-                    "Authentication failed for %s: %s. Check the credentials (and that the user "
-                    "and project exist, are enabled, and the user has a role on the project)"
-                    % (self.settings.describe_identity(), error.server_message),
-                    status=401, request_id=error.request_id, method="POST", url=url)
-            raise
+        response = self.http.request("POST", url, body=body, idempotent=True,
+                                     expected=(201, 200, 401))
+        if response.status_code != 401:
+            return response
+        error = api_error(response, "POST", url)
+        if response.headers.get(RECEIPT_HEADER):  # the password was right; a factor is missing
+            self.on_secret(response.headers[RECEIPT_HEADER])
+            raise EosError(
+                "Authentication of %s needs another factor: Keystone accepted the password, but "
+                "the user's MFA rules (multi_factor_auth_rules) ask for another method too, so "
+                "it issued no token. A playbook cannot give a second factor: use an application "
+                "credential (auth_type v3applicationcredential) or a user without MFA rules"
+                % self.settings.describe_identity(),
+                status=401, request_id=error.request_id, method="POST", url=url)
+        raise EosError(
+            "Authentication failed for %s: %s. Check the credentials (and that the user "
+            "and project exist, are enabled, and the user has a role on the project)"
+            % (self.settings.describe_identity(), error.server_message),
+            status=401, request_id=error.request_id, method="POST", url=url)
 
     def password_check(self, user_id, password):
         """What one unscoped login as the user says about ``password``.
 
         ``MATCH``: it logs in. ``EXPIRED``: Keystone checked it and it is right, but expired
         (``change_password_upon_first_use``, ``password_expires_days``); Keystone checks the
-        password before expiry. ``REFUSED``: a wrong password, and also a locked or disabled
+        password before expiry. ``MFA_REQUIRED``: it is right, but the user's MFA rules ask for
+        another method, so Keystone answers 401 with an ``Openstack-Auth-Receipt`` (a secret,
+        masked) instead of a token. ``REFUSED``: a wrong password, and also a locked or disabled
         account: Keystone answers those three alike (the same 401 wording), so no login can tell
         them apart. One login per call: a refused one counts towards Keystone's lockout.
 
@@ -106,6 +124,10 @@ class EosClient:
         response = self.http.request("POST", url, body=password_check_request(user_id, password),
                                      idempotent=True, expected=(201, 200, 401))
         if response.status_code == 401:
+            receipt = response.headers.get(RECEIPT_HEADER)
+            if receipt:  # only a right password earns a receipt
+                self.on_secret(receipt)
+                return MFA_REQUIRED
             error = api_error(response, "POST", url)
             return EXPIRED if "password is expired" in error.server_message.lower() else REFUSED
         value = response.headers.get("X-Subject-Token")
@@ -164,9 +186,10 @@ class EosClient:
     # -- calls ---------------------------------------------------------------------------------
 
     def call(self, method, path, service="quota", body=None, expected=(200,), idempotent=None):
-        """JSON body of an API call (None for an empty answer); re-authenticates once on 401."""
+        """JSON body of an API call (None for an empty answer); on 401 the task's one re-login."""
+        what = "%s %s" % (method, path.split("?")[0])
+        self._unless_stopped(what)
         url = self.root(service) + path
-        reauthenticated = False
         while True:
             token = self.token
             headers = {"X-Auth-Token": token.value}
@@ -174,25 +197,45 @@ class EosClient:
                 response = self.http.request(method, url, body=body, headers=headers,
                                              idempotent=idempotent, expected=expected)
             except EosError as error:
-                if error.status == 401 and not reauthenticated:
-                    # The token went stale (expired, revoked, or from a cache): log in again.
-                    reauthenticated = True
-                    with self._renewal:
-                        if self.token is token:  # else another thread renewed it already
-                            if self.token_cache is not None:
-                                self.token_cache.drop()
-                            self.authenticate(use_cache=False)
-                    url = self.root(service) + path
-                    continue
-                if error.status == 401:
-                    error.message += (". A fresh token for %s was refused too"
-                                      % self.settings.describe_identity())
-                raise
+                if error.status != 401:
+                    raise
+                self._renew(token, error, what)
+                url = self.root(service) + path
+                continue
             if method in WRITES:
                 return self._write_answer(response, method, url)
             if not response.content:
                 return None
             return self.http.json(response, method, url)
+
+    def _unless_stopped(self, what):
+        if self.stopped is not None:
+            raise EosError("%s was not sent: the task had stopped: %s" % (what, self.stopped),
+                           not_attempted=True)
+
+    def _renew(self, token, refused, what):
+        """The token was refused (expired, revoked, or a stale cached one): log in again, once
+        per task and for all threads. A second refusal, or a refused login, stops the task."""
+        with self._renewal:
+            self._unless_stopped(what)
+            if self.token is not token:  # another thread renewed it already: use that one
+                return
+            if self._renewed:
+                refused.message += (". A fresh token for %s was refused too, so the task "
+                                    "stopped (no further login is tried)"
+                                    % self.settings.describe_identity())
+                self.stopped = refused
+                raise refused
+            self._renewed = True
+            if self.token_cache is not None:
+                self.token_cache.drop()
+            try:
+                self.authenticate(use_cache=False)
+            except EosError as error:
+                error.message += (" (logging in again after the token was refused mid-task; "
+                                  "no further login is tried)")
+                self.stopped = error
+                raise
 
     def _write_answer(self, response, method, url):
         """A write's answer; one that cannot be read still means the write may have happened."""

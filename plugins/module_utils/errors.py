@@ -40,10 +40,13 @@ class EosError(Exception):
 
     ``result``: what the task did before it failed (a list form's entries, written or not), so
     the failure still reports every write.
+
+    ``not_attempted``: the request was never sent (the task had already stopped, e.g. after a
+    refused re-login), so nothing of it can have taken effect.
     """
 
     def __init__(self, message, status=None, title=None, request_id=None, method=None, url=None,
-                 server_message=None, maybe_applied=False, result=None):
+                 server_message=None, maybe_applied=False, result=None, not_attempted=False):
         message = masked(message)
         super(EosError, self).__init__(message)
         self.message = message
@@ -55,6 +58,7 @@ class EosError(Exception):
         self.url = masked(url) if url is not None else None
         self.maybe_applied = maybe_applied
         self.result = result or {}
+        self.not_attempted = not_attempted
 
     def __str__(self):
         message = masked(self.message)  # callers may have appended to it

@@ -12,107 +12,169 @@ import re
 from urllib.parse import quote
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+from ansible_collections.easystack.eos.plugins.module_utils.identity import checked_object
 from ansible_collections.easystack.eos.plugins.module_utils.untrusted import Answer, shown
 from ansible_collections.easystack.eos.plugins.module_utils.urls import segment
 
 # Keystone's own IDs: 32 hex digits, and the default domain's fixed id.
 ID_PATTERN = re.compile(r"^([0-9a-f]{32}|default)$")
 
+# One listing of every domain: ``limit`` per page (Keystone's max_db_limit: an unpaged list
+# silently stops there), at most MAX_PAGES pages and MAX_ITEMS objects (a million; a server that
+# lists on past that is not listing domains). Documented in docs/troubleshooting.md.
+DOMAIN_PAGE = 1000
+MAX_PAGES = 1000
+MAX_ITEMS = 1000000
+# A lookup by name answers one object, a few on a database that matches names loosely.
+MAX_MATCHES = 100
 
-def _checked(check, item, label):
-    """A Keystone resource as the modules use it: an object with a non-empty string ``id``."""
-    check.mapping(item, label)
-    check.text(item.get("id"), label + ".id")
-    return item
 
-
-def _by_id(client, collection, key, value):
+def _by_id(client, collection, kind, value):
     path = "/v3/%s/%s" % (collection, segment(value))
     body = client.get(path, service="identity", expected=(200, 404))
-    if not body or key not in body:
+    if not body or kind not in body:
         return None
-    return _checked(Answer("GET %s%s" % (client.root("identity"), path)), body[key], key)
-
-
-def _by_name(client, collection, value, what, extra=None):
-    query = "name=%s" % quote(value, safe="")
-    if extra:
-        query += "&" + extra
-    path = "/v3/%s?%s" % (collection, query)
     check = Answer("GET %s%s" % (client.root("identity"), path))
-    body = check.mapping(client.get(path, service="identity"), "body")
-    found = [_checked(check, item, "%s[]" % collection)
-             for item in check.sequence(body.get(collection), collection)]
-    others = [item for item in found if item.get("name") != value]
-    if others:  # a server that ignored the filter (or matched another case): never act on it
-        raise EosError("%s answered %s named %s for the name '%s': only an exact match is used, "
-                       "so nothing was changed. Check the spelling (and case) of the name, or "
-                       "use the ID" % (check.where, what.lower(), ", ".join(
-                           "'%s'" % shown(item.get("name"), 64) for item in others[:5]), value))
+    return checked_object(check, check.mapping(body, "body")[kind], kind, kind, id=value)
+
+
+def _by_name(client, collection, value, kind, domain_id=None):
+    """The ``kind`` objects named exactly ``value`` (in ``domain_id``): one request."""
+    query = "name=%s" % quote(value, safe="")
+    if domain_id is not None:
+        query += "&domain_id=" + quote(domain_id, safe="")
+    found = listing(client, collection, kind, query, name=value, domain_id=domain_id)[0]
     if len(found) > 1:
         raise EosError("%s name '%s' is ambiguous: %d matches (%s); use the ID"
-                       % (what, value, len(found),
+                       % (kind.capitalize(), shown(value, 64), len(found),
                           ", ".join(shown(item["id"], 64) for item in found[:10])))
     return found[0] if found else None
+
+
+def listing(client, collection, kind, query="", limit=None, max_pages=None, **asked):
+    """``(objects, complete)`` of ``GET /v3/<collection>?<query>``: the one way to read a list.
+
+    ``limit``: read page by page (``limit``/``marker``; Keystone says ``links.next`` while there
+    are more), at most ``max_pages`` pages (``complete`` is False when more were left unread);
+    None: one request, a lookup by name. Every object is checked (``checked_object``, with the
+    ``asked`` fields: a server that ignores a filter is refused) and taken once by ID. Broken
+    paging fails clearly instead of looping or counting twice: a page larger than ``limit``, a
+    marker that comes back, a page that brings nothing new, more than MAX_PAGES pages or
+    MAX_ITEMS objects.
+    """
+    objects, seen, markers, marker, pages = [], set(), set(), None, 0
+    root = client.root("identity")
+    while max_pages is None or pages < max_pages:
+        path = "/v3/%s?%s" % (collection, "&".join(part for part in (
+            query, "limit=%d" % limit if limit else "",
+            "marker=" + quote(marker, safe="") if marker else "") if part))
+        check = Answer("GET %s%s" % (root, path.rstrip("?")))
+        body = check.mapping(client.get(path.rstrip("?"), service="identity"), "body")
+        page = check.sequence(body.get(collection), collection)
+        pages += 1
+        broken = None
+        if len(page) > (limit or MAX_MATCHES):
+            broken = "%d %s in one page%s" % (len(page), collection, " to limit=%d" % limit
+                                              if limit else " to a lookup by name")
+        fresh = [] if broken else [
+            checked_object(check, item, "%s[%d]" % (collection, index), kind, **asked)
+            for index, item in enumerate(page)]
+        fresh = [item for item in fresh if item["id"] not in seen and not seen.add(item["id"])]
+        links = body.get("links") if isinstance(body.get("links"), dict) else {}
+        more = bool(limit and page and links.get("next"))
+        if not broken and more and not fresh:
+            broken = "a page that brings no %s not listed before (is marker ignored?)" % kind
+        if not broken and more and page[-1]["id"] in markers | {marker}:
+            broken = "the marker %s again, after %d pages" % (shown(page[-1]["id"], 64), pages)
+        if not broken and len(objects) + len(fresh) > MAX_ITEMS:
+            broken = "more than %d %s" % (MAX_ITEMS, collection)
+        if not broken and more and pages == MAX_PAGES:
+            broken = "still more %s after %d pages" % (collection, MAX_PAGES)
+        if broken:
+            raise EosError("%s answered %s: the listing is broken, so it is not used and nothing "
+                           "was written. Check the identity endpoint (or a proxy before it)"
+                           % (check.where, broken))
+        objects += fresh
+        if not more:
+            return objects, True
+        markers.add(marker)
+        marker = page[-1]["id"]
+    return objects, False
 
 
 def lookup_domain(client, name_or_id):
     """The domain dict or None; an ID-looking value is fetched by ID, anything else by name."""
     if ID_PATTERN.match(name_or_id):
         return _by_id(client, "domains", "domain", name_or_id) or \
-            _by_name(client, "domains", name_or_id, "Domain")
-    return _by_name(client, "domains", name_or_id, "Domain") or \
+            _by_name(client, "domains", name_or_id, "domain")
+    return _by_name(client, "domains", name_or_id, "domain") or \
         _by_id(client, "domains", "domain", name_or_id)
 
 
 def find_domains(client, names_or_ids):
-    """``{name or ID: domain}`` for each distinct entry; unknown ones fail together, listed.
+    """``{name or ID: domain}`` for each distinct entry; any that cannot be used fail together."""
+    found, problems = resolve_domains(client, names_or_ids)
+    if problems:
+        entries = list(dict.fromkeys(names_or_ids))
+        listed = ["'%s': %s" % (shown(entry, 64), problems[entry])
+                  for entry in entries if entry in problems]
+        raise EosError("%d of %d domains cannot be used: %s" % (
+            len(listed), len(entries), "; ".join(listed[:50])
+            + (" and %d more" % (len(listed) - 50) if len(listed) > 50 else "")))
+    return found
+
+
+def resolve_domains(client, names_or_ids):
+    """``(found, problems)``: ``{entry: domain}`` and ``{entry: why not}`` for each distinct entry,
+    every entry tried, so that one run names every problem.
 
     Requests: one lookup per distinct entry, or the paged listing of every domain when that is
     fewer. The listing is read while it has fewer pages than there are entries; entries it
     settles are not looked up again, the rest are looked up one by one.
     """
     entries = list(dict.fromkeys(names_or_ids))
-    found, missing, listed = {}, [], None
+    found, problems, missing, listed = {}, {}, [], None
     if len(entries) > 1:
         listed, complete = list_domains(client, max_pages=len(entries) - 1)
-        found = settle_from_listing(entries, listed, complete, client)
+        found, problems = settle_from_listing(entries, listed, complete)
         if complete:
-            missing = [entry for entry in entries if entry not in found]
+            missing = [entry for entry in entries if entry not in found and entry not in problems]
     for entry in entries:
-        if entry in found or entry in missing:
+        if entry in found or entry in missing or entry in problems:
             continue
-        domain = lookup_domain(client, entry)
+        try:
+            domain = lookup_domain(client, entry)
+        except EosError as error:
+            problems[entry] = error.message
+            continue
         if domain is None:
             missing.append(entry)
         else:
             found[entry] = domain
     if missing:
-        missing = [entry for entry in entries if entry in missing]  # in the order given
         hint = close_names(client, listed if len(entries) > 1 else None)
-        raise EosError("%d of %d domains not found (by name or ID) at %s: %s"
-                       % (len(missing), len(entries), client.root("identity"),
-                          ", ".join("'%s'%s" % (name, hint(name)) for name in missing[:50])
-                          + (" and %d more" % (len(missing) - 50) if len(missing) > 50 else "")))
-    return found
+        for entry in missing:
+            problems[entry] = "not found (by name or ID) at %s%s" % (client.root("identity"),
+                                                                   hint(entry))
+    return found, problems
 
 
-def settle_from_listing(entries, listed, complete, client=None):
-    """The entries a listing of domains answers as ``lookup_domain`` would: ID-looking entries by
-    ID first, others by exact name first. From an incomplete listing only the first choice
-    counts (the other could be on a page not read)."""
+def settle_from_listing(entries, listed, complete):
+    """``(found, problems)``: the entries a listing of domains answers as ``lookup_domain`` would
+    (ID-looking entries by ID first, others by exact name first), and the names it shows are
+    ambiguous. From an incomplete listing only the first choice counts (the other could be on a
+    page not read)."""
     by_id, by_name = {}, {}
     for domain in listed:
         by_id[domain["id"]] = domain
         by_name.setdefault(domain.get("name"), []).append(domain)
-    found = {}
+    found, problems = {}, {}
     for entry in entries:
         named = by_name.get(entry, [])
         if len(named) > 1:
-            raise EosError("Domain name '%s' is ambiguous: %d matches (%s) in the listing of %s; "
-                           "use the ID" % (entry, len(named), ", ".join(
-                               shown(domain["id"], 64) for domain in named[:10]),
-                               client.root("identity") if client else "domains"))
+            problems[entry] = ("the name is ambiguous: %d domains (%s) carry it; use the ID" % (
+                len(named), ", ".join(shown(domain["id"], 64) for domain in named[:10])))
+            continue
         first, second = (by_id.get(entry), named[0] if named else None)
         if not ID_PATTERN.match(entry):
             first, second = second, first
@@ -120,7 +182,7 @@ def settle_from_listing(entries, listed, complete, client=None):
             found[entry] = first
         elif complete and second is not None:
             found[entry] = second
-    return found
+    return found, problems
 
 
 def find_domain(client, name_or_id):
@@ -128,7 +190,8 @@ def find_domain(client, name_or_id):
     domain = lookup_domain(client, name_or_id)
     if domain is None:
         raise EosError("Domain '%s' not found (by name or ID) at %s%s"
-                       % (name_or_id, client.root("identity"), close_names(client)(name_or_id)))
+                       % (shown(name_or_id, 64), client.root("identity"),
+                          close_names(client)(name_or_id)))
     return domain
 
 
@@ -166,8 +229,8 @@ def find_user(client, name_or_id, domain):
     user = user_by_name(client, name_or_id, domain_id_of(client, domain))
     if user is None:
         raise EosError("User '%s' not found %sby name in domain '%s'"
-                       % (name_or_id, "by ID, nor " if ID_PATTERN.match(name_or_id) else "",
-                          domain))
+                       % (shown(name_or_id, 64), "by ID, nor " if ID_PATTERN.match(name_or_id)
+                          else "", shown(domain, 64)))
     return user
 
 
@@ -183,37 +246,14 @@ def domain_id_of(client, name_or_id):
 
 def user_by_name(client, name, domain_id):
     """The user of this name in ``domain_id``, or None."""
-    return _by_name(client, "users", name, "User", "domain_id=" + quote(domain_id))
-
-
-DOMAIN_PAGE = 1000  # Keystone's max_db_limit: an unpaged list silently stops there
-MAX_PAGES = 1000  # a million domains; a server that pages on past it is not listing domains
+    return _by_name(client, "users", name, "user", domain_id)
 
 
 def all_domains(client):
-    """Every domain, page by page (``limit``/``marker``; Keystone says ``links.next`` while there
-    are more): an unpaged ``GET /v3/domains`` silently stops at 1,000."""
+    """Every domain, page by page: an unpaged ``GET /v3/domains`` silently stops at 1,000."""
     return list_domains(client)[0]
 
 
 def list_domains(client, max_pages=None):
     """``(domains, complete)``: the listing's pages in order, at most ``max_pages`` of them."""
-    domains, marker, pages = [], None, 0
-    while max_pages is None or pages < max_pages:
-        if pages == MAX_PAGES:
-            raise EosError("GET %s/v3/domains still says there are more domains after %d pages "
-                           "of %d: the listing is refused; check the identity endpoint"
-                           % (client.root("identity"), MAX_PAGES, DOMAIN_PAGE))
-        path = "/v3/domains?limit=%d" % DOMAIN_PAGE + ("&marker=" + quote(marker, safe="")
-                                                       if marker else "")
-        check = Answer("GET %s%s" % (client.root("identity"), path))
-        body = check.mapping(client.get(path, service="identity"), "body")
-        pages += 1
-        page = [_checked(check, item, "domains[]")
-                for item in check.sequence(body.get("domains"), "domains")]
-        domains += page
-        links = body.get("links") if isinstance(body.get("links"), dict) else {}
-        if not page or not links.get("next") or page[-1]["id"] == marker:
-            return domains, True
-        marker = page[-1]["id"]
-    return domains, False
+    return listing(client, "domains", "domain", limit=DOMAIN_PAGE, max_pages=max_pages)

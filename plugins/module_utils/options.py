@@ -18,9 +18,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import math
 import os
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+from ansible_collections.easystack.eos.plugins.module_utils.untrusted import shown
 from ansible_collections.easystack.eos.plugins.module_utils.urls import checked_url, credentials_of
 
 AUTH_KEYS = (
@@ -386,13 +388,21 @@ def _verify(params, base):
     return verify
 
 
+# api_timeout's bounds (documented in the connection doc fragment): a request that needs more
+# than an hour is a hung server, and timer code cannot take inf or 1e300 seconds.
+MAX_API_TIMEOUT = 3600
+
+
 def _api_timeout(value):
-    try:
-        seconds = float(value) if value is not None else 30.0
-    except (TypeError, ValueError):
-        raise EosError("api_timeout must be a number of seconds, not %r" % (value,))
-    if seconds <= 0:
-        raise EosError("api_timeout must be above 0 seconds")
+    seconds = None
+    if not isinstance(value, bool):
+        try:
+            seconds = float(value) if value is not None else 30.0
+        except (TypeError, ValueError, OverflowError):
+            pass
+    if seconds is None or not math.isfinite(seconds) or not 0 < seconds <= MAX_API_TIMEOUT:
+        raise EosError("api_timeout must be a number of seconds above 0 and at most %d, not %s. "
+                       "Nothing was sent" % (MAX_API_TIMEOUT, shown(repr(value), 40)))
     return seconds
 
 

@@ -32,28 +32,34 @@ UNLIMITED_WORDS = ("unlimited", "-1")
 NUMBER_TEXT = re.compile(r"^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
 
 
+def _refused(item, value, problem):
+    """The error for a value the task gives that is no quota, naming the item."""
+    return EosError("Quota '%s': %s %s" % (shown(item, 60), shown(repr(value), 60), problem))
+
+
 def _number_of_text(item, value):
     text = value.strip()
     if text.lower() in UNLIMITED_WORDS:
         return UNLIMITED
     if not NUMBER_TEXT.match(text):
-        raise EosError("Quota '%s': %r is not a number (use ASCII digits such as 100 or 156.5, -1 "
-                       "or 'unlimited')" % (item, value))
+        raise _refused(item, value, "is not a number (use ASCII digits such as 100 or 156.5, -1 "
+                                    "or 'unlimited')")
     if re.match(r"^-?[0-9]+$", text):
         return int(text)
     from decimal import Decimal  # here: only fractional texts need it
     written = Decimal(text)
     if written < 0 and written != UNLIMITED:  # decided as written: float() would round some to -1
-        raise EosError("Quota '%s': %r is negative: a quota is -1 (unlimited) or 0 and above"
-                       % (item, value))
+        raise _refused(item, value, NEGATIVE)
     number = float(text)
     mantissa = re.split("[eE]", text)[0]
     if number == 0 and mantissa.strip("-0.") != "":
-        raise EosError("Quota '%s': %r is too small to be told from 0 (it would be written as 0)"
-                       % (item, value))
+        raise _refused(item, value, "is too small to be told from 0 (it would be written as 0)")
     if number.is_integer() and abs(number) < LARGEST_NUMBER:
         return int(number)  # "100.0" from a template means 100
     return number
+
+
+NEGATIVE = "is negative: a quota is -1 (unlimited) or 0 and above"
 
 
 def parse_value(item, value):
@@ -64,20 +70,20 @@ def parse_value(item, value):
     written as another number (``1e-400`` is 0), and anything else, naming the item.
     """
     if isinstance(value, bool):
-        raise EosError("Quota '%s': %r is a boolean, not a number" % (item, value))
+        raise _refused(item, value, "is a boolean, not a number")
     if isinstance(value, str):
         number = _number_of_text(item, value)
     elif isinstance(value, (int, float)):
         number = value
     else:
-        raise EosError("Quota '%s': %r (%s) is not a number" % (item, value, type(value).__name__))
+        raise _refused(item, value, "(%s) is not a number" % type(value).__name__)
     if isinstance(number, float) and (math.isnan(number) or math.isinf(number)):
-        raise EosError("Quota '%s': %r is not a finite number" % (item, value))
+        raise _refused(item, value, "is not a finite number")
     if number < 0 and number != UNLIMITED:
-        raise EosError("Quota '%s': %r is negative: a quota is -1 (unlimited) or 0 and above"
-                       % (item, value))
+        raise _refused(item, value, NEGATIVE)
     if number > LARGEST_NUMBER:
-        raise EosError("Quota '%s': %s is too large (at most %d)" % (item, str(value)[:40], LARGEST_NUMBER))
+        raise EosError("Quota '%s': %s is too large (at most %d)"
+                       % (shown(item, 60), shown(value, 40), LARGEST_NUMBER))
     return UNLIMITED if number == UNLIMITED else number
 
 
@@ -93,30 +99,50 @@ def same(a, b):
 def resolve_items(requested, available):
     """``{server item: number}`` from the task's ``quotas``: aliases resolved, values parsed.
 
-    Unknown items fail before anything is written, naming the valid items and the closest one.
+    Unknown items and values that are no quota fail together before anything is written,
+    naming the valid items and the closest one.
     """
     if not isinstance(requested, dict) or not requested:
         raise EosError("quotas must be a mapping of at least one quota item to a number")
     resolved, spelled = {}, {}
-    errors = []
+    errors = unknown_items(requested, available)
     for name, value in requested.items():
         name = str(name)
-        # A name the server reports is itself; an alias only stands in for an available item.
-        item = name if name in available or ALIASES.get(name) not in available else ALIASES[name]
+        item = server_item(name, available)
         if item not in available:
+            continue
+        try:
+            number = parse_value(name, value)
+        except EosError as error:
+            errors.append(error.message)
+            continue
+        if item in resolved and not same(resolved[item], number):
+            errors.append("quota '%s' is given twice with different values: '%s: %s' and "
+                          "'%s: %s'" % (shown(item, 60), shown(spelled[item], 60), resolved[item],
+                                        shown(name, 60), number))
+        resolved[item], spelled[item] = number, name
+    if errors:
+        raise EosError("%s. Valid items here: %s" % ("; ".join(errors), ", ".join(
+            shown(item, 60) for item in sorted(available))))
+    return resolved
+
+
+def server_item(name, available):
+    """The server's item for a name the task gives: itself, or the item an alias stands for."""
+    return name if name in available or ALIASES.get(name) not in available else ALIASES[name]
+
+
+def unknown_items(requested, available):
+    """A message for each item of ``requested`` the server does not report (``available``)."""
+    errors = []
+    for name in requested:
+        name = str(name)
+        if server_item(name, available) not in available:
             import difflib  # here: only a misspelt item needs it
             close = difflib.get_close_matches(name, list(available) + list(ALIASES), n=1)
             errors.append("unknown quota item '%s'%s" % (
-                name, " (did you mean '%s'?)" % close[0] if close else ""))
-            continue
-        number = parse_value(name, value)
-        if item in resolved and not same(resolved[item], number):
-            raise EosError("Quota '%s' is given twice with different values: '%s: %s' and '%s: %s'"
-                           % (item, spelled[item], resolved[item], name, number))
-        resolved[item], spelled[item] = number, name
-    if errors:
-        raise EosError("%s. Valid items here: %s" % ("; ".join(errors), ", ".join(sorted(available))))
-    return resolved
+                shown(name, 60), " (did you mean '%s'?)" % shown(close[0], 60) if close else ""))
+    return errors
 
 
 class ChangeSet:
@@ -174,18 +200,20 @@ def plan(region_name, region, requested, force=False):
         if limit is not None and not same(limit, UNLIMITED) and (
                 same(value, UNLIMITED) or float(value) > float(limit)):
             errors.append("'%s': %s is above its limit %s" % (
-                item, "unlimited (-1)" if same(value, UNLIMITED) else value, limit))
+                shown(item, 60), "unlimited (-1)" if same(value, UNLIMITED) else value, limit))
         used = allocated.get(item)
         if used is not None and not same(value, UNLIMITED) and float(value) < float(used):
             if force:
                 changes.warnings.append(
                     "'%s' in region %s: %s is below what is already allocated (%s); set anyway "
-                    "(force: true)" % (item, region_name, format_value(value), format_value(used)))
+                    "(force: true)" % (shown(item, 60), shown(region_name, 60), format_value(value),
+                                       format_value(used)))
             else:
                 errors.append("'%s': %s is below what is already allocated (%s); set force: true "
-                              "to shrink it anyway" % (item, value, used))
+                              "to shrink it anyway" % (shown(item, 60), value, used))
     if errors:
-        raise EosError("Nothing was changed in region %s: %s" % (region_name, "; ".join(errors)))
+        raise EosError("Nothing was changed in region %s: %s" % (shown(region_name, 60),
+                                                                 "; ".join(errors)))
     return changes
 
 
@@ -209,6 +237,7 @@ def regions_of(body, where):
     check = Answer(where)
     checked = {}
     for name, region in regions.items():
+        check.name(name, "region name")
         label = shown(name, 60)
         check.mapping(region, "region %s" % label)
         checked[name] = dict(
@@ -225,7 +254,7 @@ def choose_region(regions, asked=None, default=None, where="the quota API"):
     if name:
         if name not in regions:
             raise EosError("Region '%s' is not reported by %s; regions: %s"
-                           % (name, where, listed or "none"))
+                           % (shown(name, 60), where, listed or "none"))
         return name
     if len(names) == 1:
         return names[0]
@@ -258,41 +287,43 @@ def listed_problems(problems, total, outcome):
 def check_entries(entries, region=None, force=False):
     """The list form's entries with the defaults applied, checked without asking the server.
 
-    Returns ``[{domain, region, quotas, force}]`` in input order. Empty names or regions (an
-    unset variable), empty ``quotas``, values that are no quota, and the same department and
-    region twice all fail together, naming each entry, before any request.
+    Returns ``[{domain, region, quotas, force, label, problems}]`` in input order: ``problems``
+    lists what is wrong with the entry - an empty name or region (an unset variable), empty
+    ``quotas``, values that are no quota, the same department and region twice - so that the
+    caller can go on checking what it can and name every problem of every entry in one run.
+    Only an empty list fails at once.
     """
     if not entries:
         raise EosError("domains is empty: give at least one entry (an unset or empty variable "
                        "renders as []). Nothing was sent")
-    checked, problems, seen = [], [], {}
+    checked, seen = [], {}
     for index, entry in enumerate(entries):
         name = entry.get("domain")
         entry_region = entry.get("region") if entry.get("region") is not None else region
-        label = entry_label(index, name if name and name.strip() else "''", entry_region)
-        if not name or not name.strip():
-            problems.append("%s: domain is empty" % label)
+        named = bool(name and name.strip())
+        problems = []
+        if not named:
+            problems.append("domain is empty")
         if entry_region is not None and not entry_region.strip():
-            problems.append("%s: region is empty" % label)
+            problems.append("region is empty")
         quotas = entry.get("quotas")
         if not isinstance(quotas, dict) or not quotas:
-            problems.append("%s: quotas must map at least one quota item to a number" % label)
+            problems.append("quotas must map at least one quota item to a number")
         else:
             for item, value in quotas.items():
                 try:
                     parse_value(str(item), value)
                 except EosError as error:
-                    problems.append("%s: %s" % (label, error.message))
+                    problems.append(error.message)
         key = (name, entry_region)
-        if name and name.strip() and key in seen:
-            problems.append("%s: the same department and region as domains[%d]; give each "
-                            "once" % (label, seen[key] + 1))
+        if named and key in seen:
+            problems.append("the same department and region as domains[%d]; give each once"
+                            % (seen[key] + 1))
         seen.setdefault(key, index)
         checked.append({"domain": name, "region": entry_region, "quotas": quotas,
-                        "force": entry.get("force") if entry.get("force") is not None else force})
-    if problems:
-        raise EosError(listed_problems(problems, len(entries), "cannot be used, so nothing was "
-                                       "sent"))
+                        "force": entry.get("force") if entry.get("force") is not None else force,
+                        "label": entry_label(index, name if named else "''", entry_region),
+                        "problems": problems})
     return checked
 
 
@@ -310,14 +341,17 @@ def format_value(value):
 def summary_line(result, check_mode=False):
     """One line for one department and region: what changed (or would), or why it failed."""
     domain = result.get("domain") or {}
-    head = "%s %s" % (shown(domain.get("name") or domain.get("id"), 64), result.get("region"))
-    changes = ", ".join("%s %s -> %s" % (item, format_value(change["before"]),
+    head = "%s %s" % (shown(domain.get("name") or domain.get("id"), 64),
+                      shown(result.get("region"), 60))
+    changes = ", ".join("%s %s -> %s" % (shown(item, 60), format_value(change["before"]),
                                          format_value(change["after"]))
                         for item, change in sorted((result.get("changes") or {}).items()))
+    if result.get("not_attempted"):
+        return "%s: NOT ATTEMPTED, nothing written (%s): the task had stopped" % (head, changes)
     if result.get("failed"):
         return "%s: FAILED%s (%s): %s" % (
             head, ", may have been applied" if result.get("changed") else ", nothing written",
-            changes, result.get("msg"))
+            changes, shown(result.get("msg"), 1000))
     if not changes:
         return head + ": unchanged"
     return "%s: %s%s" % (head, "would change " if check_mode else "", changes)

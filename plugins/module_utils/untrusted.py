@@ -25,11 +25,17 @@ TEXT_LIMIT = 300
 MAX_NESTING = 32
 # Below 2**53 floats and ints compare exactly; no real quota comes near it.
 LARGEST_NUMBER = 2 ** 53
+# Keystone's names and IDs are at most 255 characters (its columns), EOS's region and item names
+# far less: a longer one is a server dumping data on us, refused where it enters.
+NAME_LIMIT = 255
 
-# C0/C1 controls, DEL, and the invisible format characters (bidi overrides, zero-width) that
-# could repaint a terminal line or hide text.
-_UNPRINTABLE = re.compile(u"[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e"
-                          u"\u2060-\u206f\ufeff]+")
+# Line breaks and tabs: a message stays one line, so they read as a space.
+_BREAKS = re.compile(u"[\t\n\u000b\u000c\r\u0085\u2028\u2029]+")
+# The other C0/C1 controls, DEL, and the invisible format characters (bidi overrides,
+# zero-width) that could repaint a terminal line or hide text: shown escaped (``\x1b``), so that
+# the reader sees something odd was there and nothing acts on the terminal.
+_UNPRINTABLE = re.compile(u"[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u202a-\u202e"
+                          u"\u2060-\u206f\ufeff]")
 
 
 # Every form of every secret the module knows (EosModule.mask adds them): masked in server text
@@ -42,18 +48,30 @@ def hide(forms):
     _SECRETS.update(form for form in forms if form)
 
 
+def _escaped(match):
+    code = ord(match.group(0))
+    return "\\x%02x" % code if code < 0x100 else "\\u%04x" % code
+
+
 def shown(value, limit=TEXT_LIMIT):
-    """``value`` as one printable line of at most ``limit`` characters (plus a note if cut),
-    secrets masked first."""
+    """``value`` as one printable line of at most ``limit`` characters (plus a note if cut).
+
+    The one function every server-supplied (or user-supplied) string goes through before it
+    reaches a message, warning, diff header or summary: secrets masked first, line breaks read
+    as a space, other control and invisible characters escaped (``\\x1b``), the length bounded
+    with ``... (N more characters)``.
+    """
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
     text = u"%s" % (value,)
     for secret in sorted(_SECRETS, key=len, reverse=True):
         text = text.replace(secret, MASK)
-    text = _UNPRINTABLE.sub(" ", text).strip()
-    text = re.sub(u" {2,}", " ", text)
+    text = _BREAKS.sub(" ", text)
+    text = re.sub(u" {2,}", " ", text).strip()
+    dropped = max(0, len(text) - limit * 8)  # escaping a huge text only to cut it costs time
+    text = _UNPRINTABLE.sub(_escaped, text[:limit * 8] if dropped else text)
     if len(text) > limit:
-        return u"%s... (%d more characters)" % (text[:limit], len(text) - limit)
+        return u"%s... (%d more characters)" % (text[:limit], len(text) - limit + dropped)
     return text
 
 
@@ -114,6 +132,14 @@ class Answer:
             raise self.fail(item, "%s, not a non-empty string" % kind_of(value))
         return value
 
+    def name(self, value, item):
+        """A non-empty string of at most NAME_LIMIT characters (a region, item, ID or name)."""
+        self.text(value, item)
+        if len(value) > NAME_LIMIT:
+            raise self.fail(item, "%d characters long (%s), more than the %d a name can have"
+                            % (len(value), shown(value, 40), NAME_LIMIT))
+        return value
+
     def number(self, value, item):
         """A finite int or float (not a boolean, not NaN, not beyond 2**53)."""
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -128,6 +154,7 @@ class Answer:
         """A ``{name: number}`` mapping, every value checked."""
         mapping = self.mapping(value, item)
         for name, number in mapping.items():
+            self.name(name, "%s item name" % item)
             self.number(number, "%s.%s" % (item, shown(name, 60)))
         return mapping
 

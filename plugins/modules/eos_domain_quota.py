@@ -204,11 +204,13 @@ summary:
 """
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
-from ansible_collections.easystack.eos.plugins.module_utils.lookups import find_domain, find_domains
+from ansible_collections.easystack.eos.plugins.module_utils.lookups import (
+    find_domain, resolve_domains)
 from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
 from ansible_collections.easystack.eos.plugins.module_utils.parallel import MAX_WORKERS, run_all
 from ansible_collections.easystack.eos.plugins.module_utils.quota import (
-    check_entries, choose_region, entry_label, listed_problems, plan, regions_of, summary_line)
+    check_entries, choose_region, entry_label, listed_problems, plan, regions_of, summary_line,
+    unknown_items)
 from ansible_collections.easystack.eos.plugins.module_utils.untrusted import shown
 from ansible_collections.easystack.eos.plugins.module_utils.urls import segment
 
@@ -246,8 +248,9 @@ def write(client, domain, changes):
     if not_taken:
         raise EosError(
             "The server accepted the PATCH of %s in %s but answered other values for: %s"
-            % (name_of(domain), changes.region,
-               ", ".join("%s (asked %s, got %s)" % (item, changes.changes[item]["after"], got)
+            % (name_of(domain), shown(changes.region, 60),
+               ", ".join("%s (asked %s, got %s)" % (shown(item, 60), changes.changes[item]["after"],
+                                                    got)
                          for item, got in sorted(not_taken.items()))),
             maybe_applied=True)
     return after
@@ -296,43 +299,67 @@ def plan_many(module, entries):
     """Every entry resolved, read and planned: ``[(domain, region's state, ChangeSet)]``.
 
     One lookup per distinct name (or the paged listing), one GET per distinct department.
-    Every problem of every entry fails the task together, before anything is written.
+    Every problem of every entry - its own (``check_entries``), its department's lookup, its
+    region and items - fails the task together, in one message, before anything is written.
     """
     client = module.client
-    found = find_domains(client, [entry["domain"] for entry in entries])
+    named = [entry["domain"] for entry in entries if entry["domain"] and entry["domain"].strip()]
+    found, not_found = resolve_domains(client, named)
     client.root("quota")  # log in and find the endpoint before threads share the client
     domains = list(dict((domain["id"], domain) for domain in found.values()).values())
     reads = dict(zip([domain["id"] for domain in domains],
                      run_all(lambda domain: read_regions(client, domain), domains,
                              module.params["parallel"])))
     planned, problems, seen, warnings = [], [], {}, []
-    for index, entry in enumerate(entries):
-        domain = found[entry["domain"]]
-        label = entry_label(index, entry["domain"], entry["region"])
-        regions, error = reads[domain["id"]]
-        try:
-            if error is not None:
-                raise error
-            where = "the quota API for domain %s" % shown(domain.get("name"), 64)
-            region = choose_region(regions, entry["region"], module.settings.region_name, where)
-            changes = plan(region, regions[region], entry["quotas"], entry["force"])
-        except EosError as problem:
-            problems.append("%s: %s" % (label, problem))
-            continue
-        key = (domain["id"], region)
-        if key in seen:
-            problems.append("%s: the same department and region as domains[%d] (%s); give "
-                            "each once" % (label, seen[key] + 1, region))
-            continue
-        seen[key] = index
-        planned.append((domain, regions[region], changes))
-        warnings += ["%s: %s" % (label, warning) for warning in changes.warnings]
+    for entry in entries:
+        mine = list(entry["problems"])
+        planned_one = None
+        domain = found.get(entry["domain"])
+        if domain is None:
+            mine += [not_found[entry["domain"]]] if entry["domain"] in not_found else []
+        else:
+            planned_one = plan_entry(module, entry, domain, reads[domain["id"]], mine, seen)
+        if mine:
+            problems.append("%s: %s" % (entry["label"], ", and ".join(mine)))
+        elif planned_one is not None:
+            planned.append(planned_one)
+            warnings += ["%s: %s" % (entry["label"], warning)
+                         for warning in planned_one[2].warnings]
     if problems:
         raise EosError(listed_problems(problems, len(entries),
                                        "have problems, so nothing was written"))
     for warning in warnings:  # only for a plan that goes ahead
         module.ansible.warn(warning)
     return planned
+
+
+def plan_entry(module, entry, domain, read, problems, seen):
+    """``(domain, region's state, ChangeSet)`` of one entry, or None with ``problems`` added to.
+
+    An entry whose values are wrong already is still checked for items the server lacks.
+    ``seen``: ``{(domain ID, region): label}`` of the entries planned so far.
+    """
+    regions, error = read
+    try:
+        if error is not None:
+            raise error
+        where = "the quota API for domain %s" % name_of(domain)
+        region = choose_region(regions, entry["region"], module.settings.region_name, where)
+        if problems:
+            if isinstance(entry["quotas"], dict):
+                problems += unknown_items(entry["quotas"], regions[region]["quotas"])
+            return None
+        changes = plan(region, regions[region], entry["quotas"], entry["force"])
+    except EosError as problem:
+        problems.append(problem.message)
+        return None
+    key = (domain["id"], region)
+    if key in seen:
+        problems.append("the same department and region as %s (%s); give each once"
+                        % (seen[key], shown(region, 60)))
+        return None
+    seen[key] = entry["label"].split(" ")[0]
+    return domain, regions[region], changes
 
 
 def set_many(module):
@@ -348,13 +375,18 @@ def set_many(module):
     written = dict(zip(to_write, run_all(
         lambda index: write(module.client, planned[index][0], planned[index][2]), to_write,
         params["parallel"])))
-    results, failures = [], []
+    results, failures, skipped = [], [], []
     for index, (domain, region, changes) in enumerate(planned):
         after, error = written.get(index, (None, None))
         if error is not None:
             result = outcome(domain, changes, region, error.maybe_applied)
             result.update(failed=True, msg=str(error))
-            failures.append("%s: %s" % (entry_label(index, name_of(domain), changes.region), error))
+            label = entry_label(index, name_of(domain), changes.region)
+            if error.not_attempted:
+                result["not_attempted"] = True
+                skipped.append(label)
+            else:
+                failures.append("%s: %s" % (label, error))
         else:
             result = outcome(domain, changes, after or predicted(region, changes), changes.changed)
         results.append(result)
@@ -364,13 +396,19 @@ def set_many(module):
         report["diff"] = []
         for domain, dummy, changes in planned:
             if changes.changed:
-                header = "%s (%s)" % (name_of(domain), changes.region)
+                header = "%s (%s)" % (name_of(domain), shown(changes.region, 60))
                 report["diff"].append(dict(changes.diff(), before_header=header,
                                            after_header=header))
-    if failures:
-        raise EosError(listed_problems(failures, len(to_write), "failed to write (the others "
-                                       "were written; every entry is in domains)"),
-                       result=report)
+    if failures or skipped:
+        message = listed_problems(failures, len(to_write), "failed to write (the others were "
+                                  "written; every entry is in domains)") if failures else ""
+        if skipped:
+            message += "%s%d of %d writes were not attempted, because the task stopped: %s. " \
+                "Not attempted: %s" % ("; " if message else "", len(skipped), len(to_write),
+                                       module.client.stopped, ", ".join(skipped[:50]) + (
+                                           " and %d more" % (len(skipped) - 50)
+                                           if len(skipped) > 50 else ""))
+        raise EosError(message, result=report)
     return report
 
 

@@ -170,9 +170,10 @@ summary:
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.lookups import (
-    all_domains, find_domain, find_domains)
+    all_domains, find_domain, resolve_domains)
 from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
-from ansible_collections.easystack.eos.plugins.module_utils.quota import choose_region, regions_of
+from ansible_collections.easystack.eos.plugins.module_utils.quota import (
+    choose_region, listed_problems, regions_of)
 from ansible_collections.easystack.eos.plugins.module_utils.untrusted import shown
 from ansible_collections.easystack.eos.plugins.module_utils.urls import segment
 from ansible_collections.easystack.eos.plugins.module_utils.usage import summarize
@@ -197,11 +198,16 @@ def read_many(module):
                         key=lambda domain: (domain.get("name") or "", domain["id"]))
         entries = [(domain["id"], domain) for domain in listed]
     else:
-        blank = [index for index, entry in enumerate(params["domains"]) if not entry.strip()]
-        if blank:
-            raise EosError("domains has empty entries (positions %s): every entry must name a "
-                           "department; nothing was read" % ", ".join(str(i + 1) for i in blank))
-        found = find_domains(client, params["domains"])
+        found, problems = resolve_domains(
+            client, [entry for entry in params["domains"] if entry.strip()])
+        problems = ["domains[%d] %s: %s" % (index + 1, shown(entry, 64), problems[entry])
+                    if entry.strip() else "domains[%d]: empty, every entry must name a "
+                    "department" % (index + 1)
+                    for index, entry in enumerate(params["domains"])
+                    if not entry.strip() or entry in problems]
+        if problems:
+            raise EosError(listed_problems(problems, len(params["domains"]),
+                                           "cannot be read, so nothing was read"))
         entries = [(entry, found[entry]) for entry in params["domains"]]
     read = {}
     domains = []

@@ -26,6 +26,10 @@ description:
     so); a locked account answers the check login like a wrong password (Keystone does not say
     which), so the password is written, and on Keystone an admin reset also clears the lockout -
     the next run then finds the password set."
+  - "Keystone's multi-factor rules (a user's C(multi_factor_auth_rules)): a right password
+    earns a 401 with an C(Openstack-Auth-Receipt) instead of a token - the check login calls
+    that C(mfa_required), the password is the requested one and is not rewritten (a warning,
+    RV(password_check) says so); the receipt is a secret and never shown."
 author:
   - easystack.eos maintainers (@easystack)
 extends_documentation_fragment:
@@ -51,7 +55,8 @@ options:
     description:
       - V(on_mismatch) - write the password only when the user cannot log in with it. A password
         that is the requested one but has expired is not rewritten (Keystone says so in its
-        answer); the result says it is expired.
+        answer); the result says it is expired. Nor is one that is right but for which the
+        user's MFA rules ask for another factor (Keystone answers with an MFA receipt).
       - V(always) - write it on every run (always reports a change); no login is attempted.
       - The check of V(on_mismatch) is one login per task, also in check mode. When the password
         differs it counts as one failed login towards a lockout where the cloud enforces one
@@ -126,16 +131,18 @@ password_state:
 password_check:
   description:
     - What the check could verify before any change, in words - that the password is the
-      requested one, that it is but has expired, that it differs (or the account is locked,
-      which Keystone answers alike), or why it was not checked (O(update_password=always), a
-      disabled user).
+      requested one, that it is but has expired, that it is but the user's MFA rules ask for
+      another factor, that it differs (or the account is locked, which Keystone answers
+      alike), or why it was not checked (O(update_password=always), a disabled user).
   returned: always
   type: str
   sample: is the requested one, but has expired
 """
 
-from ansible_collections.easystack.eos.plugins.module_utils.client import EXPIRED, MATCH, REFUSED
+from ansible_collections.easystack.eos.plugins.module_utils.client import (
+    EXPIRED, MATCH, MFA_REQUIRED, REFUSED)
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+from ansible_collections.easystack.eos.plugins.module_utils.identity import checked_object
 from ansible_collections.easystack.eos.plugins.module_utils.lookups import find_user
 from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
 from ansible_collections.easystack.eos.plugins.module_utils.untrusted import Answer, shown
@@ -151,6 +158,7 @@ SETTLE = 2.0
 CHECK_WORDS = {
     MATCH: "is the requested one",
     EXPIRED: "is the requested one, but has expired",
+    MFA_REQUIRED: "is the requested one, but the user's MFA rules ask for another factor",
     REFUSED: "differs from the requested one",
 }
 # A refused login may also be a locked account: Keystone words both alike.
@@ -189,7 +197,7 @@ def write_password(module, user, password):
             raise
         client.http.sleep(SETTLE)
         try:
-            took = client.password_check(user["id"], password) in (MATCH, EXPIRED)
+            took = client.password_check(user["id"], password) != REFUSED
         except EosError as check_error:
             error.message += (". The login that would tell whether it was set failed too: %s"
                               % check_error.message)
@@ -203,8 +211,9 @@ def write_password(module, user, password):
                           "it was most likely not set; running the task again sets it")
         raise
     try:
-        return Answer("PATCH %s%s" % (client.root("identity"), path)).mapping(
-            body.get("user") if isinstance(body, dict) else body, "user")
+        check = Answer("PATCH %s%s" % (client.root("identity"), path))
+        return checked_object(check, check.mapping(body, "body").get("user"), "user", "user",
+                              id=user["id"])
     except EosError as error:
         error.message += ". The server accepted the PATCH, so the password may have been set"
         error.maybe_applied = True
@@ -239,6 +248,11 @@ def set_password(module):
             module.ansible.warn("User %s's password is the requested one but has expired "
                                 "(Keystone: it must be changed at the next login); it is left as "
                                 "it is" % shown(user.get("name"), 64))
+        if check == MFA_REQUIRED:
+            module.ansible.warn("User %s's password is the requested one; Keystone issued no "
+                                "token because the user's MFA rules (multi_factor_auth_rules) ask "
+                                "for another factor too. The password is left as it is"
+                                % shown(user.get("name"), 64))
 
     after = user
     if needed and not module.check_mode:

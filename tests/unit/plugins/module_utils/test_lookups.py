@@ -96,7 +96,9 @@ def test_a_misspelt_domain_gets_the_closest_name():
     client = FakeClient({"/v3/domains?limit=1000": listing})
     with pytest.raises(EosError) as info:
         find_domains(client, ["acme", "glebex", "zzz"])
-    assert str(info.value).endswith(": 'glebex' (did you mean 'globex'?), 'zzz'")
+    assert str(info.value).endswith(": 'glebex': not found (by name or ID) at %s (did you mean "
+                                    "'globex'?); 'zzz': not found (by name or ID) at %s"
+                                    % (ROOT, ROOT))
     assert client.calls == ["/v3/domains?limit=1000"]  # the listing served the hints too
 
 
@@ -138,7 +140,8 @@ def test_user_by_id_is_taken_in_any_domain_and_a_name_is_never_tried_as_an_id():
 
 
 def test_user_not_found_and_ambiguous():
-    client = FakeClient({"/v3/users?name=dup&domain_id=d": {"users": [{"id": "u1", "name": "dup"}, {"id": "u2", "name": "dup"}]},
+    client = FakeClient({"/v3/users?name=dup&domain_id=d": {"users": [{"id": "u1", "name": "dup", "domain_id": "d"},
+                                                                   {"id": "u2", "name": "dup", "domain_id": "d"}]},
                          "/v3/domains?name=d": {"domains": [{"id": "d", "name": "d"}]}})
     with pytest.raises(EosError) as info:
         find_user(client, BOB_ID, ACME_ID)
@@ -172,9 +175,9 @@ def test_lookup_through_the_real_client_accepts_404():
     ({"domains": "acme"}, "the answer's domains is str"),
     ({"domains": None}, "the answer's domains is null"),
     ({}, "the answer's domains is null"),
-    ({"domains": [None]}, "the answer's domains[] is null"),
-    ({"domains": [{"name": "acme"}]}, "the answer's domains[].id is null"),
-    ({"domains": [{"id": 5, "name": "acme"}]}, "the answer's domains[].id is int"),
+    ({"domains": [None]}, "the answer's domains[0] is null"),
+    ({"domains": [{"name": "acme"}]}, "the answer's domains[0].id is null"),
+    ({"domains": [{"id": 5, "name": "acme"}]}, "the answer's domains[0].id is int"),
     (["x"], "the answer's body is a JSON list"),
 ])
 def test_a_lookup_answer_of_the_wrong_shape_fails_naming_the_request(body, words):
@@ -187,7 +190,8 @@ def test_a_lookup_answer_of_the_wrong_shape_fails_naming_the_request(body, words
 
 def test_ids_in_an_ambiguity_message_are_cleaned():
     client = FakeClient({"/v3/users?name=dup&domain_id=" + ACME_ID: {"users": [
-        {"id": "u1\x1b[2J\r\nok: [localhost]", "name": "dup"}, {"id": "u2", "name": "dup"}]}})
+        {"id": "u1\x1b[2J\r\nok: [localhost]", "name": "dup", "domain_id": ACME_ID},
+        {"id": "u2", "name": "dup", "domain_id": ACME_ID}]}})
     with pytest.raises(EosError) as info:
         find_user(client, "dup", ACME_ID)
     assert str(info.value).startswith("User name 'dup' is ambiguous")
@@ -204,11 +208,13 @@ def test_a_match_that_does_not_carry_exactly_the_name_is_never_used(path, call, 
     """A server that ignores the filter answered with its first user: resetting that one's
     password would be the wrong user's."""
     collection = "users" if "users" in path else "domains"
-    client = FakeClient({path: {collection: [{"id": "x1", "name": found}]}})
+    client = FakeClient({path: {collection: [{"id": "x1", "name": found, "domain_id": ACME_ID}]}})
     with pytest.raises(EosError) as info:
         call(client)
-    assert "named '%s' for the name" % found in str(info.value)
-    assert "only an exact match is used, so nothing was changed" in str(info.value)
+    assert "answered another %s than the one asked for: asked name" % collection[:-1] \
+        in str(info.value)
+    assert "got %s '%s' (id x1" % (collection[:-1], found) in str(info.value)
+    assert "nothing it names is acted on" in str(info.value)
 
 
 def test_all_domains_follows_the_pages():
@@ -225,8 +231,8 @@ def test_find_domains_lists_every_unknown_name_at_once():
     client = FakeClient({"/v3/domains?limit=1000": {"domains": [ACME], "links": {"next": None}}})
     with pytest.raises(EosError) as info:
         find_domains(client, ["acme", "nope", "acme", "gone"])
-    assert str(info.value).startswith("2 of 3 domains not found (by name or ID) at %s: 'nope', "
-                                      "'gone'" % ROOT)
+    assert str(info.value).startswith("2 of 3 domains cannot be used: 'nope': not found (by name "
+                                      "or ID) at %s; 'gone': not found" % ROOT)
     assert client.calls == ["/v3/domains?limit=1000"]  # one listing instead of three lookups
 
 
@@ -273,7 +279,7 @@ def test_an_ambiguous_name_in_a_listing_fails():
     client = FakeClient({"/v3/domains?limit=1000": {"domains": [ACME, twin], "links": {}}})
     with pytest.raises(EosError) as info:
         find_domains(client, ["acme", "globex"])
-    assert "Domain name 'acme' is ambiguous: 2 matches" in str(info.value)
+    assert "'acme': the name is ambiguous: 2 domains" in str(info.value)
 
 
 def test_a_listing_that_never_ends_is_refused(monkeypatch):
@@ -288,5 +294,5 @@ def test_a_listing_that_never_ends_is_refused(monkeypatch):
     client = Endless({})
     with pytest.raises(EosError) as info:
         all_domains(client)
-    assert "still says there are more domains after 3 pages" in str(info.value)
+    assert "still more domains after 3 pages" in str(info.value)
     assert len(client.calls) == 3

@@ -50,7 +50,7 @@ def test_success_exits_with_the_result_and_warns_without_tls_verification(monkey
 
 def test_settings_errors_become_failures(monkeypatch, capsys):
     result = run_module(monkeypatch, capsys, module_args(api_timeout=-1), lambda module: module.settings)
-    assert result["failed"] is True and "api_timeout must be above 0" in result["msg"]
+    assert result["failed"] is True and "api_timeout must be a number of seconds above 0" in result["msg"]
 
 
 @pytest.mark.parametrize("auth_url, warned", [

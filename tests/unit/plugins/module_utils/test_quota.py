@@ -495,25 +495,32 @@ def test_entries_get_the_top_level_defaults_unless_they_set_their_own():
     checked = check_entries([{"domain": "acme", "quotas": {"cores": 1}},
                              {"domain": "acme", "region": "R2", "force": False,
                               "quotas": {"cores": 2}}], region="R1", force=True)
-    assert checked == [{"domain": "acme", "region": "R1", "force": True, "quotas": {"cores": 1}},
-                       {"domain": "acme", "region": "R2", "force": False, "quotas": {"cores": 2}}]
+    assert checked == [{"domain": "acme", "region": "R1", "force": True, "quotas": {"cores": 1},
+                        "label": "domains[1] acme (R1)", "problems": []},
+                       {"domain": "acme", "region": "R2", "force": False, "quotas": {"cores": 2},
+                        "label": "domains[2] acme (R2)", "problems": []}]
 
 
-@pytest.mark.parametrize("entry, words", [
-    ({"domain": "", "quotas": {"cores": 1}}, "domains[2] '': domain is empty"),
-    ({"domain": "  ", "quotas": {"cores": 1}}, "domains[2] '': domain is empty"),
-    ({"domain": "b", "region": " ", "quotas": {"cores": 1}}, "domains[2] b: region is empty"),
-    ({"domain": "b", "quotas": {}}, "domains[2] b: quotas must map at least one quota item"),
-    ({"domain": "b", "quotas": None}, "domains[2] b: quotas must map at least one quota item"),
-    ({"domain": "b", "quotas": {"cores": True}}, "domains[2] b: Quota 'cores': True is a boolean"),
-    ({"domain": "a", "quotas": {"ram": 1}}, "domains[2] a: the same department and region as "
-                                            "domains[1]; give each once"),
+@pytest.mark.parametrize("entry, label, words", [
+    ({"domain": "", "quotas": {"cores": 1}}, "domains[2] ''", "domain is empty"),
+    ({"domain": "  ", "quotas": {"cores": 1}}, "domains[2] ''", "domain is empty"),
+    ({"domain": "b", "region": " ", "quotas": {"cores": 1}}, "domains[2] b", "region is empty"),
+    ({"domain": "b", "quotas": {}}, "domains[2] b", "quotas must map at least one quota item"),
+    ({"domain": "b", "quotas": None}, "domains[2] b", "quotas must map at least one quota item"),
+    ({"domain": "b", "quotas": {"cores": True}}, "domains[2] b", "Quota 'cores': True is a boolean"),
+    ({"domain": "a", "quotas": {"ram": 1}}, "domains[2] a", "the same department and region as "
+                                                            "domains[1]; give each once"),
 ])
-def test_each_bad_entry_is_named_before_any_request(entry, words):
-    with pytest.raises(EosError) as info:
-        check_entries([{"domain": "a", "quotas": {"cores": 1}}, entry])
-    assert str(info.value).startswith(
-        "1 of 2 entries of domains cannot be used, so nothing was sent: " + words)
+def test_each_bad_entry_is_named_without_a_request(entry, label, words):
+    good, bad = check_entries([{"domain": "a", "quotas": {"cores": 1}}, entry])
+    assert good["problems"] == []
+    assert bad["label"].startswith(label)
+    assert [problem for problem in bad["problems"] if problem.startswith(words)], bad["problems"]
+
+
+def test_every_problem_of_an_entry_is_named():
+    entry = check_entries([{"domain": " ", "region": "", "quotas": {"cores": "x", "ram": -3}}])[0]
+    assert len(entry["problems"]) == 4, entry["problems"]
 
 
 def test_same_department_in_other_regions_is_fine_and_an_empty_list_is_not():

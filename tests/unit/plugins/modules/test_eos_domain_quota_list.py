@@ -69,6 +69,8 @@ class ManyDepartments:
     def answer(self, request):
         method, url = request.method, request.url
         if method == "POST" and url == ROOT + "/v3/auth/tokens":
+            if not self.tokens:
+                return reply(401, UNAUTHORIZED)
             self.valid = self.tokens.pop(0)
             endpoints = [{"interface": "public", "region_id": "RegionOne", "url": ROOT + "/v3"}]
             return reply(201, {"token": {"catalog": [{"type": "identity", "endpoints": endpoints}]}},
@@ -199,14 +201,58 @@ def test_check_mode_plans_everything_and_writes_nothing(monkeypatch, capsys):
 
 
 def test_a_long_list_of_problems_is_capped_and_counted(monkeypatch, capsys):
-    api = ManyDepartments(monkeypatch, 1)
+    api = ManyDepartments(monkeypatch, 60)
     many = [{"domain": "dept-%d" % i, "quotas": {"cores": -5}} for i in range(60)]
     result = run(monkeypatch, capsys, domains=many)
-    assert result["msg"].startswith("60 of 60 entries of domains cannot be used, so nothing was "
-                                    "sent")
+    assert result["msg"].startswith("60 of 60 entries of domains have problems, so nothing was "
+                                    "written")
     assert result["msg"].endswith("; and 10 more")
     assert result["msg"].count("is negative") == 50
-    assert api.sent == []
+    assert api.count("PATCH") == 0
+
+
+def test_every_class_of_problem_is_named_in_one_run(monkeypatch, capsys):
+    """Offline (a bad value, an empty name), lookup (an unknown department) and item problems
+    (an item the server lacks, one above its limit) of different entries: one run names them
+    all, and writes nothing, not even the good entry's change."""
+    api = ManyDepartments(monkeypatch, 4)
+    result = run(monkeypatch, capsys, domains=[
+        {"domain": "dept-0", "quotas": {"cores": "lots"}},
+        {"domain": " ", "quotas": {"cores": 20}},
+        {"domain": "dept-404", "quotas": {"cores": 20}},
+        {"domain": "dept-1", "quotas": {"corse": 20}},
+        {"domain": "dept-2", "quotas": {"cores": 5000}},
+        {"domain": "dept-3", "quotas": {"cores": 20}},
+        {"domain": "dept-0", "region": "RegionOne", "quotas": {"cores": 1, "gpus": 2}},
+    ])
+    message = result["msg"]
+    assert message.startswith("6 of 7 entries of domains have problems"), message
+    for words in ("domains[1] dept-0: Quota 'cores': 'lots' is not a number",
+                  "domains[2] '': domain is empty", "domains[3] dept-404: not found",
+                  "domains[4] dept-1: unknown quota item 'corse' (did you mean 'cores'?)",
+                  "domains[5] dept-2: Nothing was changed in region RegionOne: 'cores': 5000 is "
+                  "above its limit 100", "domains[7] dept-0 (RegionOne): unknown quota item "
+                  "'gpus'"):
+        assert words in message, (words, message)
+    assert "dept-3" not in message
+    assert api.count("PATCH") == 0
+
+
+def test_a_refused_relogin_stops_the_task_and_the_rest_is_not_attempted(monkeypatch, capsys):
+    """The token is revoked mid-run and every login is refused from then on: one re-login for
+    the whole task (never one per department: a lockout), and the departments not yet written
+    are reported as not attempted, not as failed writes."""
+    api = ManyDepartments(monkeypatch, 10, hostile={0: "401"})
+    api.tokens = [TOKEN]  # the one login works; any later one is refused
+    result = run(monkeypatch, capsys, domains=entries(10), parallel=1)
+    assert api.count("POST") == 2, api.sent  # the login and the one re-login
+    assert api.count("PATCH") == 1
+    assert result["failed"] and not result["changed"]
+    assert "9 of 10 writes were not attempted, because the task stopped" in result["msg"], \
+        result["msg"]
+    not_attempted = [entry for entry in result["domains"] if entry.get("not_attempted")]
+    assert len(not_attempted) == 9
+    assert all("NOT ATTEMPTED" in line for line in result["summary"][1:]), result["summary"]
 
 
 def test_no_secret_in_any_output(monkeypatch, capsys):
