@@ -1,0 +1,233 @@
+"""The quota report's own files must not attack their reader, whatever the server names things.
+
+The role easystack.eos.quota_report runs (ansible-playbook) against the hostile server
+(``hostile_server.HostileServer``) holding departments whose names are what an attacker (or a
+careless admin) would choose: a bare CR followed by a spreadsheet formula, a TAB before ``=``,
+names that differ only in CJK characters or punctuation. A spreadsheet must then read the CSV
+as exactly the report's rows, none of them split, and no cell that it would evaluate; the page's
+ids must be unique and each of its links must land on the one row it names.
+"""
+import csv
+import html.parser
+import re
+import unicodedata
+import uuid
+from collections import Counter
+
+import pytest
+
+from hostile_server import REGION, HostileServer
+
+HOSTILE_NAMES = [
+    "x\r=cmd|' /C calc'!A0",                       # a bare CR: the old CSV split the row here
+    "\t=HYPERLINK(\"http://evil.example/\",\"x\")",  # a leading TAB passed the old guard
+    "  @SUM(1+1)*cmd|' /C calc'!A0",               # blanks before @
+    "y\n-2+3+cmd|' /C calc'!A0",                   # LF, then -
+    'say "hi", then =1+1',                         # a quote and a comma
+    "研发部", "销售部",                               # CJK only: the old ids were alike
+    "a.b", "a b", "a_b",                           # punctuation only: alike too
+]
+COLUMNS = ["region", "scope", "name", "item", "label", "unit", "quota", "allocated", "used",
+           "free", "percent_allocated", "percent_used", "limit", "above_threshold",
+           "departments_quota", "departments_unlimited", "departments_cover", "oversubscribed"]
+NUMERIC = {"quota", "allocated", "used", "free", "percent_allocated", "percent_used", "limit",
+           "departments_quota"}
+ROLE = "easystack.eos.quota_report : "  # how a task of the role is named in the results
+PLAYBOOK = """
+- name: Quota report of a hostile server's departments
+  hosts: localhost
+  gather_facts: false
+  roles:
+    - role: easystack.eos.quota_report
+      eos_quota_report_domains: all
+"""
+
+
+@pytest.fixture()
+def hostile(bed):  # pylint: disable=unused-argument
+    """Starts hostile servers; all closed after the test (as in test_rel_hostile)."""
+    servers = []
+
+    def start(host="127.0.0.1"):
+        server = HostileServer(host).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+def dangerous(text):
+    """What a spreadsheet could evaluate: a first character TAB or CR, or = + - @ as the first
+    character after blanks (whitespace, control and format characters)."""
+    if text[:1] in ("\t", "\r"):
+        return True
+    rest = text
+    while rest and (rest[0].isspace() or unicodedata.category(rest[0]) in ("Cc", "Cf")):
+        rest = rest[1:]
+    return rest[:1] in ("=", "+", "-", "@")
+
+
+def is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def lines(text):
+    """Line ends as HTML reads them (CR LF and CR are LF)."""
+    return re.sub(r"\r\n?", "\n", text)
+
+
+class Page(html.parser.HTMLParser):
+    """Every id, every link (target, text, where it is), and each row's table."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.ids = Counter()
+        self.links = []
+        self.rows = {}
+        self._section = None
+        self._link = None
+        self._where = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("id"):
+            self.ids[attrs["id"]] += 1
+        if tag == "section":
+            self._section = attrs
+        elif tag == "tr" and attrs.get("data-item") and self._section is not None:
+            self.rows.setdefault(attrs.get("id"), []).append(
+                (self._section["data-scope"], lines(self._section["data-name"]),
+                 attrs["data-item"]))
+        elif tag == "a" and (attrs.get("href") or "").startswith("#"):
+            self._link = {"target": attrs["href"][1:], "text": "", "in": list(self._where)}
+        if tag in ("div", "details", "li"):
+            self._where.append(attrs)
+
+    def handle_endtag(self, tag):
+        if tag == "section":
+            self._section = None
+        elif tag == "a" and self._link is not None:
+            self.links.append(self._link)
+            self._link = None
+        elif tag in ("div", "details", "li") and self._where:
+            self._where.pop()
+
+    def handle_data(self, data):
+        if self._link is not None:
+            self._link["text"] += lines(data)
+
+
+def busy(server):
+    """Every department (and so the platform) has 65 of its 72 vCPUs allocated: above the
+    threshold, so that the page links to a row of each of them."""
+    plain = server.domain_view
+
+    def view(domain_id=None):
+        answer = plain(domain_id)
+        answer["domain"][REGION]["usage"]["cores"] = 65
+        return answer
+
+    server.domain_view = view
+
+
+def run_report(ansible, server, report_dir):
+    auth = {"auth_url": server.url + "/v3", "username": "admin",
+            "password": "Admin-" + uuid.uuid4().hex, "user_domain_name": "Default",
+            "project_name": "admin", "project_domain_name": "Default"}
+    run = ansible.playbook(PLAYBOOK, extra_vars={"eos_auth": auth,
+                                                 "eos_quota_report_dir": str(report_dir)})
+    assert run.rc == 0, run.stdout[-6000:] + run.stderr[-3000:]
+    return run
+
+
+@pytest.fixture()
+def report(ansible, hostile, tmp_path):
+    """The role's run against a hostile server with HOSTILE_NAMES: the run, the server, the
+    report's directory, the departments the role read and the rows the report must have
+    (scope, name, item), in order."""
+    server = hostile()
+    for name in HOSTILE_NAMES:
+        server.add_domain(name)
+    busy(server)
+    report_dir = tmp_path / "report"
+    run = run_report(ansible, server, report_dir)
+    # what the role read: one department per domain of the server, each with its items
+    read = run.task(ROLE + "Read the departments' quotas and allocation")["domains"]
+    assert len(read) == len(server.domains), [d["domain"]["name"] for d in read]
+    expected = [("platform", "platform", item)
+                for item in sorted(server.domain_view()["domain"][REGION]["quotas"])]
+    for department in read:
+        expected += [("domain", department["domain"]["name"], item)
+                     for item in sorted(department["summary"][REGION])]
+    return {"run": run, "server": server, "dir": report_dir, "read": read, "expected": expected}
+
+
+def test_the_csv_is_the_rows_and_no_cell_is_a_formula(report):
+    """A bare CR split a row (the next line began with =cmd|...); a TAB before = passed the
+    guard."""
+    expected = report["expected"]
+    with open(report["dir"] / "eos-quota-report.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == COLUMNS
+    problems = []
+    if len(rows) - 1 != len(expected):
+        problems.append("%d rows for %d items (a row split?)" % (len(rows) - 1, len(expected)))
+    for number, row in enumerate(rows[1:], 2):
+        if len(row) != len(COLUMNS):
+            problems.append("row %d has %d cells: %r" % (number, len(row), row[:4]))
+        for column, value in zip(COLUMNS + ["?"] * len(row), row):
+            if dangerous(value) and not (column in NUMERIC and is_number(value)):
+                problems.append("row %d %s is evaluated by a spreadsheet: %r"
+                                % (number, column, value))
+    assert not problems, "\n".join(problems)
+    got = [(row[1], row[2], row[3]) for row in rows[1:]]
+    wanted = [(scope, "'" + name if dangerous(name) else name, item)
+              for scope, name, item in expected]
+    assert got == wanted
+    for name in HOSTILE_NAMES:
+        if dangerous(name):
+            assert ("domain", "'" + name, "cores") in got, "%r not guarded" % name
+
+
+def test_the_page_ids_are_unique_and_each_link_lands_on_its_row(ansible, report):
+    """Names that differ only in CJK characters or punctuation (研发部 / 销售部, a.b / a b) had
+    one id: the page's links landed on the wrong department."""
+    expected, read = report["expected"], report["read"]
+    page = Page()
+    page.feed((report["dir"] / "eos-quota-report.html").read_text(encoding="utf-8"))
+    twice = sorted(ident for ident, count in page.ids.items() if count > 1)
+    assert not twice, "ids used more than once: %s" % twice
+    assert len(page.rows) == len(expected), "%d row ids for %d rows" % (len(page.rows), len(expected))
+    assert sorted(row[0] for row in page.rows.values()) == sorted(
+        (scope, lines(name), item) for scope, name, item in expected)
+    dangling = [link for link in page.links if page.ids[link["target"]] != 1]
+    assert not dangling, dangling
+    marked = [link for link in page.links if any("attention" in (where.get("class") or "")
+                                                 and where.get("id") != "oversubscription"
+                                                 for where in link["in"])]
+    # every department and the platform have their vCPUs above the threshold: one link each
+    assert len(marked) == len(read) + 1, [link["text"] for link in marked]
+    for link in marked:
+        region, rest = link["text"].split(" \u00b7 ", 1)
+        name, label = rest.rsplit(" \u00b7 ", 1)
+        scope = "platform" if name == "platform" else "domain"
+        assert (region, label) == (REGION, "vCPUs"), link
+        assert page.rows[link["target"]] == [(scope, name, "cores")], (
+            "the link to %r lands on %r" % (name, page.rows[link["target"]]))
+    oversubscribed = [link for link in page.links
+                      if any(where.get("id") == "oversubscription" for where in link["in"])]
+    assert oversubscribed, "the departments' 72 vCPUs each add up to more than the platform's 72"
+    for link in oversubscribed:
+        item = [where for where in link["in"] if where.get("data-item")][-1]["data-item"]
+        assert page.rows[link["target"]] == [("platform", "platform", item)], link
+
+    # a second run reads the same numbers: neither file is written again
+    again = run_report(ansible, report["server"], report["dir"])
+    for task in ("Write the HTML report", "Write the CSV report"):
+        assert again.task(ROLE + task)["changed"] is False, (task, again.task(ROLE + task))
