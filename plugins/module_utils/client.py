@@ -208,16 +208,17 @@ class EosClient:
                 return None
             return self.http.json(response, method, url)
 
-    def _unless_stopped(self, what):
+    def _unless_stopped(self, what, refused=False):
         if self.stopped is not None:
-            raise EosError("%s was not sent: the task had stopped: %s" % (what, self.stopped),
-                           not_attempted=True)
+            raise EosError("%s %s: the task had stopped: %s" % (
+                what, "was refused (401) and not tried again" if refused else "was not sent",
+                self.stopped), not_attempted=True)
 
     def _renew(self, token, refused, what):
         """The token was refused (expired, revoked, or a stale cached one): log in again, once
         per task and for all threads. A second refusal, or a refused login, stops the task."""
         with self._renewal:
-            self._unless_stopped(what)
+            self._unless_stopped(what, refused=True)
             if self.token is not token:  # another thread renewed it already: use that one
                 return
             if self._renewed:

@@ -33,6 +33,21 @@ about and only on those; everything else is answered normally::
     retry_after          the first count= GET domain_quotas: 503 with ``Retry-After: value=``
     raw                  every request: handler=(request, socket) answers it itself when it
                          returns true; otherwise the server answers normally
+    users_ignore_domain  user lookups filter by name only: ``admin`` in any domain is the
+                         Default domain's admin
+    other_by_id          GET domains/<id> and users/<id> answer another domain (other=, a
+                         domain dict) or the Default domain's admin
+    listing              GET /v3/domains pages at page= (default 2) and breaks as how= says:
+                         ignore_marker (every page is the first), overlap (each page starts
+                         with the last of the one before), cycle (the third page is the first
+                         again), oversized (count= domains in one page), name_type (the
+                         second domain's name is name=, a JSON value)
+    revoke_after_patch   the first quota PATCH is applied, then every token and every admin
+                         login is refused (401)
+    names                region= is the region's name and item= an extra item (quota 50,
+                         allocated 20, no limit) in every quota answer and PATCH
+    mfa                  a user's own login with the right password answers 401 with an
+                         Openstack-Auth-Receipt (Keystone's multi-factor rules), no token
 
 Every request is recorded in ``seen`` before it is answered: a dict with ``method``, ``target``
 (the request-target exactly as received), ``path`` (dot segments resolved, as a server routes
@@ -178,7 +193,10 @@ class HostileServer:
         # The Default domain's admin: what a user lookup that ignores domain_id finds first.
         self.admin_user = {"id": uuid.uuid4().hex, "name": "admin", "domain_id": "default",
                            "enabled": True, "password_expires_at": None, "options": {}}
+        self.receipts = []  # every MFA receipt issued (secrets, like tokens)
+        self.revoked = False
         self._lock = threading.Lock()
+        self._patch_lock = threading.Lock()
         self._tls = None
         if certfile:
             self._tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -204,6 +222,9 @@ class HostileServer:
             self.sink.close()
 
     def set_mode(self, mode, **params):
+        if mode == "names":  # the extra item exists from now on, in every view and PATCH
+            self.quotas[params["item"]], self.usage[params["item"]] = 50, 20
+            self.limits[params["item"]] = -1
         if mode == "redirect" and "location" not in params:
             if self.sink is None:
                 self.sink = Sink()
@@ -222,6 +243,30 @@ class HostileServer:
     def domain_by_id(self, domain_id):
         return next((domain for domain in self.domains if domain["id"] == domain_id), None)
 
+    def _broken_listing(self, listed, query):
+        how, size = self.params["how"], self.params.get("page", 2)
+        if how == "oversized":
+            count = self.params.get("count", 5000)
+            extra = [dict(self.domain, id="%032x" % number, name="bulk-%d" % number)
+                     for number in range(count)]
+            return {"domains": listed + extra, "links": {"next": None}}
+        if how == "name_type":
+            listed = [dict(domain, name=self.params["name"]) if index == 1 else domain
+                      for index, domain in enumerate(listed)]
+        ids = [domain["id"] for domain in listed]
+        marker = (query.get("marker") or [None])[0]
+        start = ids.index(marker) + 1 if marker in ids else 0
+        if how == "ignore_marker":
+            start = 0
+        elif how == "overlap" and start:
+            start -= 1
+        elif how == "cycle" and start >= 2 * size:
+            start = 0
+        page = listed[start:start + size]
+        more = how in ("ignore_marker", "cycle") or start + size < len(listed)
+        return {"domains": page, "links": {"next": self.url + "/v3/domains?more" if more
+                                           else None}}
+
     def requests(self, method=None, route=None):
         """The recorded requests, optionally of one method and/or route."""
         return [r for r in self.seen if (method is None or r["method"] == method)
@@ -235,19 +280,26 @@ class HostileServer:
             user["id"] = self.params["user_id"]
         return user
 
+    @property
+    def region(self):
+        return self.params["region"] if self.mode == "names" else REGION
+
     def domain_view(self, domain_id=None):
         if domain_id is not None and domain_id != self.domain["id"]:
             quotas = self.other_quotas[domain_id]
-            return {"domain": {REGION: {"quotas": dict(quotas), "usage": dict.fromkeys(quotas, 0),
-                                        "limits": dict.fromkeys(quotas, -1)}}}
-        return {"domain": {REGION: {"quotas": dict(self.quotas), "usage": dict(self.usage),
-                                    "limits": dict(self.limits)}}}
+            return {"domain": {self.region: {"quotas": dict(quotas),
+                                             "usage": dict.fromkeys(quotas, 0),
+                                             "limits": dict.fromkeys(quotas, -1)}}}
+        return {"domain": {self.region: {"quotas": dict(self.quotas), "usage": dict(self.usage),
+                                         "limits": dict(self.limits)}}}
 
     def domain_listing(self, query):
         """``GET /v3/domains`` as Keystone pages it: ``name`` filter, ``limit``, ``marker``,
         ``links.next`` while there are more."""
         names = query.get("name")
         listed = [domain for domain in self.domains if not names or domain["name"] == names[0]]
+        if self.mode == "listing":
+            return self._broken_listing(listed, query)
         if query.get("marker"):
             ids = [domain["id"] for domain in listed]
             marker = query["marker"][0]
@@ -286,20 +338,27 @@ class HostileServer:
         query = parse_qs(request["query"])
         if route == "tokens" and method == "POST":
             return self._login(request)
-        if not request["headers"].get("x-auth-token"):
+        if not request["headers"].get("x-auth-token") or self.revoked:
             return 401, error_body(401, "The request you have made requires authentication."), {}
         domain, user = self.domain, self.user_view()
         if route == "domains" and method == "GET":
             return 200, self.domain_listing(query), {}
         if route == "domain" and method == "GET":
+            if self.mode == "other_by_id":
+                return 200, {"domain": self.params["other"]}, {}
             if self.domain_by_id(key) is not None:
                 return 200, {"domain": self.domain_by_id(key)}, {}
             return 404, error_body(404, "Could not find domain: %s." % key), {}
         if route == "users" and method == "GET":
             wanted = {name: values[0] for name, values in query.items()}
-            match = all(user.get(name) == value for name, value in wanted.items()
-                        if name in ("name", "domain_id"))
-            return 200, {"users": [user] if match else []}, {}
+            fields = ("name",) if self.mode == "users_ignore_domain" else ("name", "domain_id")
+            return 200, {"users": [candidate for candidate in (user, self.admin_user) if all(
+                candidate.get(name) == value for name, value in wanted.items()
+                if name in fields)]}, {}
+        if route == "user" and self.mode == "other_by_id" and method == "GET":
+            return 200, {"user": self.admin_user}, {}
+        if route == "user" and key == self.admin_user["id"] and method == "PATCH":
+            return 200, {"user": self.admin_user}, {}
         if route == "user" and key == user["id"] and method in ("GET", "PATCH"):
             if method == "PATCH":
                 body = _json_or_none(request["body"])
@@ -316,11 +375,17 @@ class HostileServer:
         if route == "domain_quotas" and method == "GET":
             return 200, self.domain_view(key), {}
         if route == "domain_quotas" and method == "PATCH":
-            return self._patch_quotas(request)
+            with self._patch_lock:  # so that exactly one PATCH gets through before a revocation
+                if self.revoked:
+                    return 401, error_body(401, "The request you have made requires "
+                                                "authentication."), {}
+                answer = self._patch_quotas(request)
+                self.revoked = self.mode == "revoke_after_patch"
+                return answer
         if route == "domain_usage" and method == "GET":
-            view = self.domain_view()["domain"][REGION]
+            view = self.domain_view()["domain"][self.region]
             view["allocated"] = view["usage"]
-            return 200, {"domain": {REGION: view}}, {}
+            return 200, {"domain": {self.region: view}}, {}
         return 404, error_body(404, "The resource could not be found."), {}
 
     def _login(self, request):
@@ -329,11 +394,20 @@ class HostileServer:
             user = body["auth"]["identity"]["password"]["user"]
         except (KeyError, TypeError):
             return 400, error_body(400, "Expecting a password login."), {}
+        refused = (401, error_body(401, "The request you have made requires authentication."), {})
         if "id" in user and "name" not in user:  # a user's own unscoped login
             if user["id"] != self.user_view()["id"] or user.get("password") != self.password:
-                return 401, error_body(401, "The request you have made requires "
-                                            "authentication."), {}
+                return refused
+            if self.mode == "mfa":
+                receipt = "hostile-receipt-" + uuid.uuid4().hex
+                self.receipts.append(receipt)
+                return 401, {"receipt": {"methods": ["password"], "user": {"id": user["id"]},
+                                         "expires_at": "2099-01-01T00:05:00.000000Z"},
+                             "required_auth_methods": [["password", "totp"]]}, \
+                    {"Openstack-Auth-Receipt": receipt}
             value, token = self.issue_token(scoped=False)
+        elif self.revoked:
+            return refused
         else:
             value, token = self.issue_token(scoped=True)
         return 201, token, {"X-Subject-Token": value}
@@ -341,7 +415,7 @@ class HostileServer:
     def _patch_quotas(self, request):
         body = _json_or_none(request["body"])
         items = dict(body.get("domain") or {}) if isinstance(body, dict) else {}
-        if items.pop("region", None) != REGION:
+        if items.pop("region", None) != self.region:
             return 400, error_body(400, "'region' is required in the request body."), {}
         quotas = self.quotas if request["key"] == self.domain["id"] else \
             self.other_quotas[request["key"]]

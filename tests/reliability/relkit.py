@@ -83,6 +83,26 @@ class Identities:
         return {"id": created["id"], "name": name, "password": password, "domain": domain}
 
 
+def login(auth_url, password):
+    """The ``auth`` option of the admin of a hostile server (or the bed's, with its password)."""
+    return {"auth_url": auth_url, "username": "admin", "password": password,
+            "user_domain_name": "Default", "project_name": "admin",
+            "project_domain_name": "Default"}
+
+
+def task(server, admin_password, /, **options):
+    """A module's options against the hostile ``server``, logged in as its admin."""
+    return dict({"auth": login(server.url + "/v3", admin_password)}, **options)
+
+
+def assert_no_secret(run, server, **secrets):
+    """None of ``secrets`` nor any token ``server`` issued is in the run's output."""
+    assert server.tokens, "the server issued no token: the scan would prove nothing"
+    secrets.update(("token %d" % index, token) for index, token in enumerate(server.tokens))
+    hits = secret_hits({"stdout": run.stdout, "stderr": run.stderr}, secrets)
+    assert not hits, hits
+
+
 def server_quotas(bed, domain_id, region="RegionOne"):
     response = bed.api("GET", "/v3/domain_quotas/" + domain_id)
     assert response.status_code == 200, response.text

@@ -15,8 +15,8 @@ import uuid
 import pytest
 
 from forward_proxy import ForwardProxy
-from hostile_server import FAKE_LINE, HostileServer
-from relkit import secret_hits
+from hostile_server import FAKE_LINE
+from relkit import assert_no_secret, login, task
 
 QUOTA, USAGE, PASSWORD = "eos_domain_quota", "eos_domain_usage_info", "eos_user_password"
 PEAK_RSS_LIMIT_MIB = 500
@@ -28,51 +28,6 @@ RSS_WRAPPER = (
     "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
     "sys.stderr.write('\\nEOS-PEAK-RSS-KIB %d\\n' % peak)\n"
     "sys.exit(code)\n")
-
-
-@pytest.fixture()
-def hostile(bed):
-    """Starts hostile servers (``hostile(host="::1", tls=True)``); all closed after the test."""
-    servers = []
-    tls_dir = bed.ca_cert.rsplit("/", 1)[0]
-
-    def start(host="127.0.0.1", tls=False):
-        pair = (tls_dir + "/server.pem", tls_dir + "/server.key") if tls else (None, None)
-        server = HostileServer(host, *pair).start()
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.close()
-
-
-@pytest.fixture()
-def server(hostile):
-    return hostile()
-
-
-@pytest.fixture()
-def admin_password():
-    return "Admin-" + uuid.uuid4().hex
-
-
-def login(auth_url, password):
-    return {"auth_url": auth_url, "username": "admin", "password": password,
-            "user_domain_name": "Default", "project_name": "admin",
-            "project_domain_name": "Default"}
-
-
-def task(server, admin_password, /, **options):
-    return dict({"auth": login(server.url + "/v3", admin_password)}, **options)
-
-
-def assert_no_secret(run, server, **secrets):
-    """None of ``secrets`` nor any token ``server`` issued is in the run's output."""
-    assert server.tokens, "the server issued no token: the scan would prove nothing"
-    secrets.update(("token %d" % index, token) for index, token in enumerate(server.tokens))
-    hits = secret_hits({"stdout": run.stdout, "stderr": run.stderr}, secrets)
-    assert not hits, hits
 
 
 def timed(function, *args, **kwargs):
