@@ -231,8 +231,9 @@ def test_unknown_domains_fail_together_before_any_read(ansible, bed):
     run = ansible.module(MODULE, {"domains": ["acme", "no-such-1", "globex", "no-such-2"]},
                          env=ansible.os_env())
     message = run.assert_clean_failure()["msg"]
-    assert message.startswith("2 of 4 domains not found (by name or ID)")
-    assert "'no-such-1', 'no-such-2'" in message
+    assert message.startswith("2 of 4 entries of domains cannot be read, so nothing was read: "
+                              "domains[2] no-such-1: not found (by name or ID)"), message
+    assert "; domains[4] no-such-2: not found (by name or ID)" in message
     assert not [r for r in bed.requests_since(mark) if "/domain_quotas/" in r["path"]]
 
 

@@ -118,7 +118,7 @@ CASES = [
     ("unknown auth_type", USAGE, "auth_type: kerberos", "admin",
      "auth_type 'kerberos' is not supported; use one of: password, token, "
      "v3applicationcredential"),
-    ("api_timeout -1", USAGE, "api_timeout: -1", "admin", "api_timeout must be above 0 seconds"),
+    ("api_timeout -1", USAGE, "api_timeout: -1", "admin", "api_timeout must be a number of seconds above 0 and at most 3600"),
     ("wrong service_type (info)", USAGE, "service_type: compute", "admin",
      ("No compute endpoint for interface public in region RegionOne in the catalog",
       "It offers: eos-quota admin RegionOne EOS_URL;")),
