@@ -123,7 +123,10 @@ _value:
           item - the summary's numbers (C(quota), C(unlimited), C(limit), C(allocated), C(used),
           C(free), C(percent_allocated), C(percent_used)) and C(region), C(scope), C(name),
           C(domain_id), C(item), C(label), C(unit), C(category), C(category_order), C(anchor)
-          (an HTML id).
+          (the row's HTML id, unique in the report and the same from run to run - a readable
+          ASCII slug of region, scope, name and item, then the first 10 hex digits of the SHA-1
+          of the JSON list of those parts and the department's ID; C(-2), C(-3), ... should two
+          ever be alike).
         - Marks - C(above_threshold), C(over_quota), C(beyond_zero) (a quota of 0 with something
           allocated or used), C(peak) (the larger percentage), C(allocated_above), C(used_above),
           C(idle) (a quota of 0, nothing taken), C(free_negative).
@@ -142,8 +145,9 @@ _value:
     regions:
       description:
         - The rows as the page shows them - per region (C(region), C(anchor)) its C(scopes) (as in
-          RV(_value.scopes)) that have rows there, each with C(categories) - C(category) and
-          C(row_indexes), the indexes in RV(_value.rows) of its rows, by item.
+          RV(_value.scopes), a department told apart by its ID) that have rows there, each with
+          C(categories) - C(category) and C(row_indexes), the indexes in RV(_value.rows) of its
+          rows, by item.
       type: list
       elements: dict
     above:
@@ -156,8 +160,8 @@ _value:
     oversubscription:
       description:
         - Per region and item of the platform view (empty without a platform view or without
-          departments) - C(region), C(item), C(label), C(anchor), C(platform_quota),
-          C(platform_unlimited), C(departments_quota), C(departments_unlimited),
+          departments) - C(region), C(item), C(label), C(anchor) (the id of its platform row),
+          C(platform_quota), C(platform_unlimited), C(departments_quota), C(departments_unlimited),
           C(departments), C(oversubscribed), C(over_by) (the sum minus the platform quota when
           oversubscribed and no department is unlimited) and C(complete) (O(all_domains)).
       type: list

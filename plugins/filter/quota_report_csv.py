@@ -47,7 +47,7 @@ EXAMPLES = r"""
 - name: Write the report's CSV
   ansible.builtin.copy:
     content: "{{ report | easystack.eos.quota_report_csv }}"
-    dest: /srv/reports/eos-quota-report.csv
+    dest: "{{ playbook_dir }}/eos-quota-report.csv"
     mode: "0644"
   vars:
     report: "{{ platform.summary | easystack.eos.quota_report(domains=departments.domains) }}"

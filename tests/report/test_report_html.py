@@ -8,6 +8,7 @@ stay quiet, and the screenshot (tests/output/report/report.png) must show the re
 
 Chromium is Debian's ``chromium`` package (``apt-get install -y chromium``), or EOS_CHROMIUM.
 """
+import csv
 import html.parser
 import os
 import re
@@ -60,7 +61,11 @@ def chromium_binary():
 
 
 def row_id(region, scope, name, item):
-    return re.sub(r"[^A-Za-z0-9_-]", "_", "%s-%s-%s-%s" % (region, scope, name, item))
+    """How the tests name a row: its region, scope, department (or platform) and item. The page's
+    tables say the first three (section data-region, data-scope, data-name), its rows the item;
+    the CSV has them as columns. The row's HTML id is the collection's business, checked only for
+    being unique and the target of the links."""
+    return (region, scope, name, item)
 
 
 def number(value):
@@ -129,22 +134,31 @@ class ReportDom(html.parser.HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.rows = {}
+        self.ids = {}
         self.cards = {}
         self.oversubscribed = None
         self.tags = set()
         self.references = []
         self._row = None
         self._cell = None
+        self._section = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         self.tags.add(tag)
+        if attrs.get("id"):
+            self.ids[attrs["id"]] = self.ids.get(attrs["id"], 0) + 1
         for key in ("src", "href", "srcset", "action", "data"):
             if attrs.get(key):
                 self.references.append((tag, key, attrs[key]))
-        if tag == "tr" and attrs.get("data-item"):
+        if tag == "section":
+            self._section = attrs
+        elif tag == "tr" and attrs.get("data-item"):
             self._row = {"attrs": attrs, "cells": {}, "classes": (attrs.get("class") or "").split()}
-            self.rows[attrs["id"]] = self._row
+            key = row_id(self._section["data-region"], self._section["data-scope"],
+                         self._section["data-name"], attrs["data-item"])
+            assert key not in self.rows, "two rows of %r" % (key,)
+            self.rows[key] = self._row
         elif tag == "td" and self._row is not None:
             self._cell = (attrs.get("class") or "").split()
             self._row["cells"][" ".join(self._cell)] = ""
@@ -155,7 +169,9 @@ class ReportDom(html.parser.HTMLParser):
                 self.cards[(attrs["data-scope"], attrs["data-name"])] = int(attrs["data-above"])
 
     def handle_endtag(self, tag):
-        if tag == "tr":
+        if tag == "section":
+            self._section = None
+        elif tag == "tr":
             self._row = None
         elif tag == "td":
             self._cell = None
@@ -294,7 +310,8 @@ def test_every_item_shows_the_api_numbers(report, browser):
 def test_unlimited_items_have_no_bar_and_others_do(report, browser):
     dom = browser["dom"]
     for ident, want in report["expected"].items():
-        match = re.search(r'<tr id="%s".*?</tr>' % re.escape(ident), dom, re.S)
+        html_id = browser["parsed"].rows[ident]["attrs"]["id"]
+        match = re.search(r'<tr id="%s".*?</tr>' % re.escape(html_id), dom, re.S)
         assert match, ident
         has_bar = re.search(r'class="bar( solo)?"', match.group(0)) is not None
         assert has_bar == (want["quota"] != -1), ident
@@ -340,10 +357,7 @@ def test_oversubscription_follows_the_departments_quotas(report, browser):
     assert expected[row_id("RegionOne", "platform", "platform", "cores")]["over"]
     dom = re.sub(r"\s+", " ", browser["dom"])
     assert "the sum covers only the 2 listed departments: a lower bound" in dom
-    lines = report["csv"].read_text().splitlines()
-    header = lines[0].split(",")
-    for line in lines[1:]:
-        row = dict(zip(header, line.split(",")))
+    for row in csv_rows(report["csv"]):
         ident = row_id(row["region"], row["scope"], row["name"], row["item"])
         if row["scope"] != "platform":
             assert row["oversubscribed"] == row["departments_quota"] == row["departments_cover"] == ""
@@ -357,18 +371,27 @@ def test_page_is_self_contained_and_quiet(browser):
     assert not parsed.tags & {"script", "link", "img", "iframe", "object", "embed"}, parsed.tags
     external = [ref for ref in parsed.references if not ref[2].startswith("#")]
     assert not external, external
+    # every id once; every link on the page lands on exactly one of them
+    assert [ident for ident, count in parsed.ids.items() if count > 1] == []
+    dangling = [ref for ref in parsed.references
+                if ref[2].startswith("#") and parsed.ids.get(ref[2][1:]) != 1]
+    assert not dangling, dangling
+    assert len([ref for ref in parsed.references if ref[2].startswith("#")]) > 1
     assert not re.search(r"@import|url\(", browser["dom"], re.I)
     console = [line for line in browser["log"].splitlines()
                if "CONSOLE" in line or "Uncaught" in line or "net::ERR" in line]
     assert not console, console
 
 
+def csv_rows(path):
+    """The CSV's rows as dicts by column, read as a spreadsheet would (RFC 4180)."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
 def test_csv_has_the_same_numbers(report):
-    lines = report["csv"].read_text().splitlines()
-    header = lines[0].split(",")
     rows = {}
-    for line in lines[1:]:
-        row = dict(zip(header, line.split(",")))
+    for row in csv_rows(report["csv"]):
         rows[row_id(row["region"], row["scope"], row["name"], row["item"])] = row
     assert set(rows) == set(report["expected"])
     for ident, want in report["expected"].items():
