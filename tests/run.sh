@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
-# Runs a suite against the test bed: brings the bed up, runs the suite, and always brings the
-# bed down again (also on failure or Ctrl-C). Exit status: the suite's.
+# Runs a suite against a test bed of its own: brings the bed up, runs the suite, and always brings
+# the bed down again (also on failure or Ctrl-C). Exit status: the suite's.
 #   tests/run.sh all    every test and gate (what `make test` and CI run)
 #   tests/run.sh bed    only the bed's own tests
 #   tests/run.sh integration   only the modules' integration tests
 #   tests/run.sh reliability  faults, bad input, secrets, concurrency, TLS
 #   tests/run.sh molecule  the roles' molecule scenarios
 #   tests/run.sh bench  the full benchmark (the quick one is part of 'all')
-#   tests/run.sh demo   the demo playbook, twice
+#   tests/run.sh demo   the demo playbook, twice (from the seeded state: it resets the bed first)
+# The bed is the one EOS_BED_DIR and EOS_BED_KEYSTONE_PORT/EOS_BED_PORT/EOS_BED_TLS_PORT name
+# (default .testbed/, ports 18500-18502) unless that one is in use (up, starting, its ports
+# answer, or another run has it): then a bed of the run's own, EOS_RUN_BED_DIR and
+# EOS_RUN_BED_KEYSTONE_PORT/EOS_RUN_BED_PORT/EOS_RUN_BED_TLS_PORT (default .testbed-run/, ports
+# 18520-18522). A bed in use is never reset or stopped: when the run's own is in use too, the run
+# fails before it starts anything.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 VENV=${VENV:-.venv}
 BED=(python3 tests/testbed/bed.py)
 suite=${1:-all}
+# The suites talk to this run's bed only: the caller's OS_* variables (say `bed.py env` of a bed
+# they run, which tests/molecule.sh would take over the run's bed) must not send one elsewhere.
+unset "${!OS_@}"
 
 step() { printf '\n=== %s\n' "$*"; }
 
@@ -48,36 +57,96 @@ requests_since() {
     tail -c +"$(($2 + 1))" "$1" | awk '/"method": "PATCH"/ {w++} NF {n++} END {print n + 0, w + 0}'
 }
 
-started=$(date +%s)
-# A bed someone already runs (make bed-up, their own work in it, or another checkout's on the
-# default ports) is left alone: this run brings up a bed of its own, with its own state
-# directory and ports, and takes only that one down.
-default_ports_busy() {
-    local port
-    for port in 18500 18501 18502; do
-        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
-    done
-    return 1
-}
-if [ -z "${EOS_BED_DIR:-}" ] && { "${BED[@]}" status 2>/dev/null \
-        | awk '$2 == "up" {found = 1} END {exit !found}' || default_ports_busy; }; then
-    export EOS_BED_DIR=$PWD/.testbed-run EOS_BED_PORT=18521 EOS_BED_KEYSTONE_PORT=18520 EOS_BED_TLS_PORT=18522
-    echo "a test bed is already up (.testbed, or ports 18500-18502 in use): left alone; this run uses its own in $EOS_BED_DIR" \
-         "(ports 18520-18522; its first start installs Keystone there)"
+suites=(all bed integration reliability molecule bench demo)
+if [[ " ${suites[*]} " != *" $suite "* ]]; then
+    echo "unknown suite: $suite (${suites[*]})"
+    exit 2
 fi
+
+started=$(date +%s)
+# A bed someone else runs (make bed-up and their work in it, another checkout's on the same
+# ports, another run of this script) is left alone. 'in_use DIR KEYSTONE SIMULATOR TLS' succeeds
+# when the bed in DIR on these ports cannot be this run's, with the reasons in $busy, one a line.
+# Otherwise this run holds DIR's lock (fd 9 on DIR/run.lock) until it exits, so that no other
+# run takes the bed meanwhile, also while it installs or starts (before its ports answer).
+in_use() {
+    local dir=$1 holder
+    shift
+    busy=
+    if ! mkdir -p "$dir" || ! exec 9>>"$dir/run.lock"; then
+        busy="cannot write $dir/run.lock"
+        return 0
+    fi
+    if ! flock -n 9; then
+        holder=$(cat "$dir/run.lock" 2>/dev/null)
+        busy="another tests/run.sh (pid ${holder:-unknown}) is using it ($dir/run.lock is locked)"
+        exec 9>&-
+        return 0
+    fi
+    echo $$ >"$dir/run.lock"
+    busy=$(
+        # A service with a live PID (up, or still starting), and the ports asked for and those
+        # of the bed's state file.
+        EOS_BED_DIR=$dir "${BED[@]}" status 2>/dev/null | awk '$1 ~ /^(keystone|simulator(-tls)?)$/ \
+            && ($2 == "up" || $3 != "pid=-") {print $1 " is running (" $2 ", " $3 ", " $4 ")"}'
+        for port in "$@" $(EOS_BED_DIR=$dir bed_ports); do
+            if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+                who=$(ss -Hltnp "sport = :$port" 2>/dev/null | grep -o 'users:.*')
+                echo "port $port answers${who:+ ($who)}"
+            fi
+        done | sort -u
+    )
+    [ -n "$busy" ] || return 1
+    exec 9>&-
+}
+say_busy() {
+    local reasons
+    mapfile -t reasons <<<"$busy"
+    printf '  - %s\n' "${reasons[@]}"
+}
+
+command -v flock >/dev/null || { echo "tests/run.sh needs flock (util-linux)"; exit 2; }
+EOS_BED_DIR=$(realpath -m "${EOS_BED_DIR:-.testbed}")
+EOS_BED_KEYSTONE_PORT=${EOS_BED_KEYSTONE_PORT:-18500}
+EOS_BED_PORT=${EOS_BED_PORT:-18501}
+EOS_BED_TLS_PORT=${EOS_BED_TLS_PORT:-18502}
+export EOS_BED_DIR EOS_BED_KEYSTONE_PORT EOS_BED_PORT EOS_BED_TLS_PORT
+if in_use "$EOS_BED_DIR" "$EOS_BED_KEYSTONE_PORT" "$EOS_BED_PORT" "$EOS_BED_TLS_PORT"; then
+    theirs="$EOS_BED_DIR (ports $EOS_BED_KEYSTONE_PORT, $EOS_BED_PORT, $EOS_BED_TLS_PORT)"
+    EOS_BED_DIR=$(realpath -m "${EOS_RUN_BED_DIR:-.testbed-run}")
+    EOS_BED_KEYSTONE_PORT=${EOS_RUN_BED_KEYSTONE_PORT:-18520}
+    EOS_BED_PORT=${EOS_RUN_BED_PORT:-18521}
+    EOS_BED_TLS_PORT=${EOS_RUN_BED_TLS_PORT:-18522}
+    ours="$EOS_BED_DIR (ports $EOS_BED_KEYSTONE_PORT, $EOS_BED_PORT, $EOS_BED_TLS_PORT)"
+    echo "the test bed $theirs is in use, so this run leaves it alone:"
+    say_busy
+    if in_use "$EOS_BED_DIR" "$EOS_BED_KEYSTONE_PORT" "$EOS_BED_PORT" "$EOS_BED_TLS_PORT"; then
+        echo "and the bed this run would use instead, $ours, is in use too:"
+        say_busy
+        echo "Nothing was started, reset or stopped. If another tests/run.sh (make test, make demo," \
+             "...) uses that bed, wait until it ends. If none runs: a bed left up there stops with" \
+             "'EOS_BED_DIR=$EOS_BED_DIR python3 tests/testbed/bed.py down', and 'ss -ltnp' shows" \
+             "what else listens on a port. Or give this run another bed: EOS_RUN_BED_DIR and free" \
+             "ports in EOS_RUN_BED_KEYSTONE_PORT, EOS_RUN_BED_PORT and EOS_RUN_BED_TLS_PORT."
+        exit 1
+    fi
+    echo "this run uses a bed of its own, $ours, and takes only that one down" \
+         "(its first start installs Keystone there)"
+fi
+# Ctrl-C from here on brings this run's bed down (it is this run's: nobody else had it).
+trap 'down; exit 130' INT TERM
 step "test bed up"
 if ! "${BED[@]}" up; then
     down
     exit 1
 fi
-trap 'down; exit 130' INT TERM
 
 failed=()
 run() {
     local name=$1; shift
     step "$name"
     local t0=$SECONDS
-    if "$@"; then
+    if "$@" 9>&-; then  # the bed's lock is this script's, not held on by what a suite leaves
         echo "--- $name: ok ($((SECONDS - t0)) s)"
     else
         echo "--- $name: FAILED ($((SECONDS - t0)) s)"
@@ -97,7 +166,7 @@ case $suite in
         export EOS_DEMO_PASSWORD ANSIBLE_COLLECTIONS_PATH=$collections
         export ANSIBLE_LOCALHOST_WARNING=0 ANSIBLE_INVENTORY_UNPARSED_WARNING=0
         run "demo: first run" "$VENV/bin/ansible-playbook" playbooks/demo.yml
-        log=${EOS_BED_DIR:-.testbed}/logs/requests.jsonl
+        log=$EOS_BED_DIR/logs/requests.jsonl
         mark=$(stat -c %s "$log" 2>/dev/null) || mark=0  # requests_since fails if still missing
         run "demo: second run (nothing to change, nothing written)" \
             "$VENV/bin/ansible-playbook" playbooks/demo.yml
@@ -147,8 +216,6 @@ case $suite in
             "${VENV_BENCH:-.venv-bench}/bin/python" tests/bench/benchmark.py --quick
         run "ansible-lint --profile production" env PATH="$PWD/$VENV/bin:$PATH" "$VENV/bin/ansible-lint" --profile production
         ;;
-    *)
-        echo "unknown suite: $suite (all, bed, integration, reliability, molecule, bench, demo)"; down; exit 2 ;;
 esac
 
 trap - INT TERM
