@@ -25,6 +25,9 @@ description:
     and nothing is written. The changed entries are then written, O(parallel) at a time; when
     some writes fail the others still complete, and the task fails naming each failed entry
     while RV(domains) reports every entry, written or not.
+  - A token refused mid-task is renewed once per task, for every parallel request; when that
+    login (or its token) is refused too, the task stops and makes no further login, so that a
+    cloud with a lockout rule never sees one failed login per department.
 author:
   - easystack.eos maintainers (@easystack)
 extends_documentation_fragment:
@@ -72,9 +75,10 @@ options:
       - Many departments in one task, each entry with the options of the single form. One login,
         one lookup per distinct name (or one paged listing of all domains when that takes fewer
         requests), one C(GET) per distinct department, one C(PATCH) per changed entry.
-      - Checked before any request - empty names or regions, values that are no quota, and the
-        same department and region twice; then, before any write, unknown departments, regions
-        and items, limits and allocations. All problems are listed together.
+      - Checked before any write, all in one run - empty names or regions, values that are no
+        quota, the same department and region twice, unknown or ambiguous departments, regions
+        and items, limits and allocations. Every problem of every entry is listed together in
+        one failure (the lookups and reads of that run are sent, no write is).
       - Mutually exclusive with O(domain) and O(quotas).
     type: list
     elements: dict
@@ -180,6 +184,9 @@ domains:
     - Also when the task fails because some writes failed - the failed entries carry
       C(failed) and C(msg), and C(changed) when the write may have been applied; their
       RV(quotas) are the values read before the write.
+    - When the task stopped (a token refused mid-task and the one re-login refused too), the
+      entries not written carry C(not_attempted) (and C(failed), C(msg)); nothing of theirs
+      was applied.
   returned: with O(domains), also on a failed write
   type: list
   elements: dict
@@ -194,7 +201,8 @@ domains:
 summary:
   description:
     - With O(domains), one line per entry in the order given - what changed (C(would change) in
-      check mode), C(unchanged), or C(FAILED) with the error; V(-1) reads C(unlimited) and
+      check mode), C(unchanged), C(FAILED) with the error, or C(NOT ATTEMPTED) (the task had
+      stopped); V(-1) reads C(unlimited) and
       C(31146.0) reads C(31146).
   returned: with O(domains), also on a failed write
   type: list

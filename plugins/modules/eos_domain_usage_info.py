@@ -38,7 +38,8 @@ options:
       - Many departments in one task, by name or ID - one login, one lookup per distinct name
         (or one paged listing of all domains when that takes fewer requests), one read per
         distinct department; RV(domains) lists them in the order given.
-      - Unknown names fail the task, listing all of them, before any quota is read.
+      - Empty, unknown and ambiguous names fail the task, listing all of them by position,
+        before any quota is read.
       - Mutually exclusive with O(domain) and O(all_domains).
     type: list
     elements: str

@@ -96,6 +96,34 @@ def test_disabled_user_is_always_written_with_a_warning(ansible, bed, user):
     assert any("is disabled" in warning for warning in run.last["warnings"])
 
 
+def test_mfa_rules_a_right_password_is_not_rewritten(ansible, bed, user):
+    """Keystone answers a right password of a user with MFA rules by 401 and a receipt
+    (Openstack-Auth-Receipt, a Fernet secret), a wrong one by a plain 401: the first is a match
+    (no rewrite, a warning), the second is written once, and the next run finds it set."""
+    bed.api("PATCH", "/v3/users/" + user["id"], json={"user": {"options": {
+        "multi_factor_auth_enabled": True, "multi_factor_auth_rules": [["password", "token"]]}}})
+    args = {"user": user["name"], "domain": "acme", "password": user["password"]}
+    mark = bed.log_mark()
+    run = ansible.module(MODULE, args, env=ansible.os_env(), diff=True, verbosity=4)
+    assert run.rc == 0, run.stdout + run.stderr
+    result = run.last
+    assert result["changed"] is False and result["password_state"] == "unchanged", result
+    assert result["password_check"] == ("is the requested one, but the user's MFA rules ask for "
+                                        "another factor"), result
+    assert any("MFA rules" in warning for warning in result["warnings"]), result
+    assert patches(bed.requests_since(mark)) == []
+    assert "gAAAAA" not in run.stdout + run.stderr  # no token, no receipt (both Fernet)
+
+    new = "New-" + uuid.uuid4().hex
+    mark = bed.log_mark()
+    changed = ansible.module(MODULE, dict(args, password=new), env=ansible.os_env())
+    assert changed.rc == 0 and changed.last["changed"] is True, changed.stdout + changed.stderr
+    assert len(patches(bed.requests_since(mark))) == 1
+    time.sleep(1.1)  # Keystone's revocation events have one-second granularity
+    again = ansible.module(MODULE, dict(args, password=new), env=ansible.os_env())
+    assert again.rc == 0 and again.last["changed"] is False, again.stdout + again.stderr
+
+
 def test_errors_are_clean_and_secret_free(ansible, bed, user):
     secret = "Never-shown-" + uuid.uuid4().hex
     cases = [
