@@ -45,7 +45,7 @@ options:
     elements: dict
     default: []
   threshold:
-    description: The percentage of the quota above which an item is marked.
+    description: The percentage of the quota above which an item is marked, from 0 to 1000.
     type: float
     default: 80
   regions:

@@ -154,8 +154,8 @@ def resolve_domains(client, names_or_ids):
     if missing:
         hint = close_names(client, listed if len(entries) > 1 else None)
         for entry in missing:
-            problems[entry] = "not found (by name or ID) at %s%s" % (client.root("identity"),
-                                                                   hint(entry))
+            problems[entry] = "not found (by name or ID) at %s%s" % (
+                client.root("identity"), hint(entry))
     return found, problems
 
 

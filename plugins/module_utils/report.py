@@ -66,6 +66,11 @@ ANCHOR_HASH = 10
 PAGE_IDS = ("oversubscription",)
 
 
+# A threshold above 100 marks only what is over quota by that much; past 1000 it marks nothing
+# a person would look for, and below 0 everything: both are typos.
+MAX_THRESHOLD = 1000
+
+
 class ReportError(ValueError):
     """Input the report cannot use (wrong types); the message says which value."""
 
@@ -127,6 +132,9 @@ def threshold_value(threshold):
         raise ReportError("threshold must be a number, not %r" % (threshold,))
     if math.isnan(value) or math.isinf(value):
         raise ReportError("threshold must be a finite number, not %r" % (threshold,))
+    if not 0 <= value <= MAX_THRESHOLD:
+        raise ReportError("threshold must be a percentage from 0 to %d, not %r"
+                          % (MAX_THRESHOLD, threshold))
     return value
 
 

@@ -81,8 +81,8 @@ def departments(server, count):
     ("oversized", "5006 domains in one page to limit=1000"),
     ("name_type", "domains[1].name is int 7, not a non-empty string"),
 ])
-def test_a_broken_listing_is_a_clean_failure_and_never_used(ansible, server, admin_password,
-                                                           how, words):
+def test_a_broken_listing_is_a_clean_failure_and_never_used(
+        ansible, server, admin_password, how, words):
     """A listing that ignores ``marker`` (every department twice before), cycles A-B-A (followed
     a thousand times before), answers 5,000 domains to ``limit=1000`` (used wholesale before),
     or names a domain with a number (a TypeError before)."""

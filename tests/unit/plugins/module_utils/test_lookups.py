@@ -140,8 +140,8 @@ def test_user_by_id_is_taken_in_any_domain_and_a_name_is_never_tried_as_an_id():
 
 
 def test_user_not_found_and_ambiguous():
-    client = FakeClient({"/v3/users?name=dup&domain_id=d": {"users": [{"id": "u1", "name": "dup", "domain_id": "d"},
-                                                                   {"id": "u2", "name": "dup", "domain_id": "d"}]},
+    twins = [{"id": "u1", "name": "dup", "domain_id": "d"}, {"id": "u2", "name": "dup", "domain_id": "d"}]
+    client = FakeClient({"/v3/users?name=dup&domain_id=d": {"users": twins},
                          "/v3/domains?name=d": {"domains": [{"id": "d", "name": "d"}]}})
     with pytest.raises(EosError) as info:
         find_user(client, BOB_ID, ACME_ID)

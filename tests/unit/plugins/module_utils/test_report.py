@@ -108,7 +108,8 @@ def test_none_values_mark_nothing():
     assert classify({}, 80)["above_threshold"] is False
 
 
-@pytest.mark.parametrize("bad", [True, None, "eighty", float("nan"), float("inf"), [80]])
+@pytest.mark.parametrize("bad", [True, None, "eighty", float("nan"), float("inf"), [80], -1,
+                                 "-0.5", 1000.5, "1e300"])
 def test_threshold_must_be_a_number(bad):
     with pytest.raises(ReportError):
         threshold_value(bad)

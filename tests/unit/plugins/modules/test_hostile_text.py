@@ -104,8 +104,8 @@ def words_of(result):
     diffs = result.get("diff") or []
     diffs = diffs if isinstance(diffs, list) else [diffs]
     return ([result.get("msg") or ""] + warnings_of(result) + list(result.get("summary") or [])
-            + [diff.get(side) or "" for diff in diffs for side in ("before_header",
-                                                                     "after_header")]
+            + [diff.get(side) or "" for diff in diffs
+               for side in ("before_header", "after_header")]
             + [str(result.get(key) or "") for key in ("password_check", "password_state")])
 
 
