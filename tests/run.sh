@@ -130,8 +130,9 @@ if in_use "$EOS_BED_DIR" "$EOS_BED_KEYSTONE_PORT" "$EOS_BED_PORT" "$EOS_BED_TLS_
              "ports in EOS_RUN_BED_KEYSTONE_PORT, EOS_RUN_BED_PORT and EOS_RUN_BED_TLS_PORT."
         exit 1
     fi
-    echo "this run uses a bed of its own, $ours, and takes only that one down" \
-         "(its first start installs Keystone there)"
+    first=
+    [ -e "$EOS_BED_DIR/venv" ] || first=" (its first start installs Keystone there: 30-60 s)"
+    echo "this run uses a bed of its own, $ours, and takes only that one down$first"
 fi
 # Ctrl-C from here on brings this run's bed down (it is this run's: nobody else had it).
 trap 'down; exit 130' INT TERM

@@ -16,6 +16,7 @@ import fcntl
 import hashlib
 import json
 import os
+import random
 import secrets
 import shutil
 import socket
@@ -38,9 +39,10 @@ ENV = {"keystone": "KEYSTONE_PORT", "simulator": "PORT", "simulator-tls": "TLS_P
 
 def free_ports(count, first=18600, last=18999):
     """``count`` ports nothing listens on or is bound to, outside the ephemeral range (where an
-    outgoing connection could take one before the bed binds it) and the beds' usual ports."""
+    outgoing connection could take one before the bed binds it) and the beds' usual ports; in
+    random order, so that two runs of this test at once are unlikely to pick the same ones."""
     found = []
-    for port in range(first, last):
+    for port in random.sample(range(first, last), last - first):
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
