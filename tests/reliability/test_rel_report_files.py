@@ -11,12 +11,12 @@ import csv
 import html.parser
 import re
 import unicodedata
-import uuid
 from collections import Counter
 
 import pytest
 
-from hostile_server import REGION, HostileServer
+from hostile_server import REGION
+from relkit import login
 
 HOSTILE_NAMES = [
     "x\r=cmd|' /C calc'!A0",                       # a bare CR: the old CSV split the row here
@@ -41,21 +41,6 @@ PLAYBOOK = """
     - role: easystack.eos.quota_report
       eos_quota_report_domains: all
 """
-
-
-@pytest.fixture()
-def hostile(bed):  # pylint: disable=unused-argument
-    """Starts hostile servers; all closed after the test (as in test_rel_hostile)."""
-    servers = []
-
-    def start(host="127.0.0.1"):
-        server = HostileServer(host).start()
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.close()
 
 
 def dangerous(text):
@@ -136,27 +121,24 @@ def busy(server):
     server.domain_view = view
 
 
-def run_report(ansible, server, report_dir):
-    auth = {"auth_url": server.url + "/v3", "username": "admin",
-            "password": "Admin-" + uuid.uuid4().hex, "user_domain_name": "Default",
-            "project_name": "admin", "project_domain_name": "Default"}
-    run = ansible.playbook(PLAYBOOK, extra_vars={"eos_auth": auth,
-                                                 "eos_quota_report_dir": str(report_dir)})
+def run_report(ansible, server, admin_password, report_dir):
+    run = ansible.playbook(PLAYBOOK, extra_vars={
+        "eos_auth": login(server.url + "/v3", admin_password),
+        "eos_quota_report_dir": str(report_dir)})
     assert run.rc == 0, run.stdout[-6000:] + run.stderr[-3000:]
     return run
 
 
 @pytest.fixture()
-def report(ansible, hostile, tmp_path):
+def report_files(ansible, server, admin_password, tmp_path):
     """The role's run against a hostile server with HOSTILE_NAMES: the run, the server, the
     report's directory, the departments the role read and the rows the report must have
     (scope, name, item), in order."""
-    server = hostile()
     for name in HOSTILE_NAMES:
         server.add_domain(name)
     busy(server)
     report_dir = tmp_path / "report"
-    run = run_report(ansible, server, report_dir)
+    run = run_report(ansible, server, admin_password, report_dir)
     # what the role read: one department per domain of the server, each with its items
     read = run.task(ROLE + "Read the departments' quotas and allocation")["domains"]
     assert len(read) == len(server.domains), [d["domain"]["name"] for d in read]
@@ -165,14 +147,16 @@ def report(ansible, hostile, tmp_path):
     for department in read:
         expected += [("domain", department["domain"]["name"], item)
                      for item in sorted(department["summary"][REGION])]
-    return {"run": run, "server": server, "dir": report_dir, "read": read, "expected": expected}
+    return {"run": run, "server": server, "password": admin_password, "dir": report_dir,
+            "read": read, "expected": expected}
 
 
-def test_the_csv_is_the_rows_and_no_cell_is_a_formula(report):
+def test_the_csv_is_the_rows_and_no_cell_is_a_formula(report_files):
     """A bare CR split a row (the next line began with =cmd|...); a TAB before = passed the
     guard."""
-    expected = report["expected"]
-    with open(report["dir"] / "eos-quota-report.csv", newline="", encoding="utf-8") as handle:
+    expected = report_files["expected"]
+    path = report_files["dir"] / "eos-quota-report.csv"
+    with open(path, newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == COLUMNS
     problems = []
@@ -195,12 +179,12 @@ def test_the_csv_is_the_rows_and_no_cell_is_a_formula(report):
             assert ("domain", "'" + name, "cores") in got, "%r not guarded" % name
 
 
-def test_the_page_ids_are_unique_and_each_link_lands_on_its_row(ansible, report):
+def test_the_page_ids_are_unique_and_each_link_lands_on_its_row(ansible, report_files):
     """Names that differ only in CJK characters or punctuation (研发部 / 销售部, a.b / a b) had
     one id: the page's links landed on the wrong department."""
-    expected, read = report["expected"], report["read"]
+    expected, read = report_files["expected"], report_files["read"]
     page = Page()
-    page.feed((report["dir"] / "eos-quota-report.html").read_text(encoding="utf-8"))
+    page.feed((report_files["dir"] / "eos-quota-report.html").read_text(encoding="utf-8"))
     twice = sorted(ident for ident, count in page.ids.items() if count > 1)
     assert not twice, "ids used more than once: %s" % twice
     assert len(page.rows) == len(expected), "%d row ids for %d rows" % (len(page.rows), len(expected))
@@ -228,6 +212,7 @@ def test_the_page_ids_are_unique_and_each_link_lands_on_its_row(ansible, report)
         assert page.rows[link["target"]] == [("platform", "platform", item)], link
 
     # a second run reads the same numbers: neither file is written again
-    again = run_report(ansible, report["server"], report["dir"])
+    again = run_report(ansible, report_files["server"], report_files["password"],
+                       report_files["dir"])
     for task in ("Write the HTML report", "Write the CSV report"):
         assert again.task(ROLE + task)["changed"] is False, (task, again.task(ROLE + task))
