@@ -145,6 +145,8 @@ def resolve_domains(client, names_or_ids):
         try:
             domain = lookup_domain(client, entry)
         except EosError as error:
+            if not about_the_entry(error):
+                raise  # the server or the connection: every other entry would fail alike
             problems[entry] = error.message
             continue
         if domain is None:
@@ -157,6 +159,19 @@ def resolve_domains(client, names_or_ids):
             problems[entry] = "not found (by name or ID) at %s%s" % (
                 client.root("identity"), hint(entry))
     return found, problems
+
+
+def about_the_entry(error):
+    """Whether a lookup's EosError is about what was asked (an answer that names another
+    object, an ambiguous name, a 4xx of its own) rather than about the server or the connection
+    (no answer, 5xx, 401/403, 429, a stopped task), which would fail every entry alike, each
+    after its own retries."""
+    if error.not_attempted:
+        return False
+    if error.url is None:  # an answer read and found wrong (identity, shape, ambiguity)
+        return True
+    return error.status is not None and 400 <= error.status < 500 and \
+        error.status not in (401, 403, 429)
 
 
 def settle_from_listing(entries, listed, complete):

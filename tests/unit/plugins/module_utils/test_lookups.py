@@ -12,7 +12,7 @@ import pytest
 from ansible_collections.easystack.eos.plugins.module_utils.client import EosClient
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.lookups import (
-    all_domains, find_domain, find_domains, find_user)
+    all_domains, find_domain, find_domains, find_user, resolve_domains)
 from ansible_collections.easystack.eos.tests.unit.plugins.module_utils.eos_fakes import (
     TOKEN, assert_no_secret, fake_session, reply, settings_of)
 
@@ -296,3 +296,28 @@ def test_a_listing_that_never_ends_is_refused(monkeypatch):
         all_domains(client)
     assert "still more domains after 3 pages" in str(info.value)
     assert len(client.calls) == 3
+
+
+def test_every_entry_is_tried_but_a_broken_server_stops_at_the_first():
+    """Problems of an entry (not found, another object answered) are collected for all entries;
+    a failure of the server itself (here a 503 after retries) would fail every entry alike, each
+    after its own retries, so it ends the lookups at once."""
+    class Failing(FakeClient):
+        def get(self, path, service="quota", expected=(200,)):
+            if "name=down" in path:
+                self.calls.append(path)
+                raise EosError("GET %s answered HTTP 503" % path, status=503, url=ROOT + path)
+            return super(Failing, self).get(path, service, expected)
+
+    partial = {"domains": [GLOBEX], "links": {"next": "https://k/v3/domains?marker=f"}}
+    client = Failing({"/v3/domains?limit=1000": partial,
+                      "/v3/domains?name=wrong": {"domains": [dict(ACME, name="wrong-one")]}})
+    found, problems = resolve_domains(client, ["wrong", "nope"])  # a page read: not complete
+    assert found == {}
+    assert "answered another domain than the one asked for" in problems["wrong"]
+    assert problems["nope"].startswith("not found (by name or ID)")
+    client = Failing({"/v3/domains?limit=1000": partial})
+    with pytest.raises(EosError) as info:
+        resolve_domains(client, ["down", "other"])
+    assert info.value.status == 503
+    assert client.calls == ["/v3/domains?limit=1000", "/v3/domains?name=down"], client.calls
