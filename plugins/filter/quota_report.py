@@ -186,7 +186,7 @@ _value:
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
 
-from ansible_collections.easystack.eos.plugins.module_utils.report import (
+from ansible_collections.easystack.eos.plugins.plugin_utils.report import (
     PLATFORM_DOMAINS,
     ReportError,
     build,

@@ -15,7 +15,7 @@ import io
 
 import pytest
 
-from ansible_collections.easystack.eos.plugins.module_utils.report import build
+from ansible_collections.easystack.eos.plugins.plugin_utils.report import build
 from ansible_collections.easystack.eos.plugins.plugin_utils.report_csv import (
     COLUMNS,
     ReportCsvError,

@@ -8,6 +8,9 @@ Input: the ``summary`` of easystack.eos.eos_domain_usage_info (``{region: {item:
 unlimited, limit, allocated, used, free, percent_allocated, percent_used}}}``), for the platform
 view and for each department. The role ``easystack.eos.quota_report`` calls :func:`build` through
 the filter ``easystack.eos.quota_report``; its templates only render what this returns.
+
+Controller-only (plugin_utils): the filters import it, no module does, so it is never packed
+into a module's payload (tests/bench/payload.py lists what each module ships).
 """
 
 from __future__ import absolute_import, division, print_function

@@ -13,9 +13,9 @@ import re
 
 import pytest
 
-from ansible_collections.easystack.eos.plugins.module_utils import report as report_module
+from ansible_collections.easystack.eos.plugins.plugin_utils import report as report_module
 from ansible_collections.easystack.eos.plugins.module_utils.quota import format_value
-from ansible_collections.easystack.eos.plugins.module_utils.report import (
+from ansible_collections.easystack.eos.plugins.plugin_utils.report import (
     ReportError,
     anchor,
     build,
