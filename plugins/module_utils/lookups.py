@@ -1,7 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: easystack.eos contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Finding Keystone domains and users by name or ID: one request in the usual case."""
+"""Finding Keystone domains and users by name or ID: one request in the usual case.
+
+The requests are eos_api's; here is what to ask, in which order, and what the answers mean."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -9,41 +11,20 @@ __metaclass__ = type
 
 import re
 
-from urllib.parse import quote
-
+from ansible_collections.easystack.eos.plugins.module_utils.eos_api import (
+    domains_named, get_domain, get_user, list_domains, users_named)
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
-from ansible_collections.easystack.eos.plugins.module_utils.identity import checked_object
-from ansible_collections.easystack.eos.plugins.module_utils.untrusted import Answer, shown
-from ansible_collections.easystack.eos.plugins.module_utils.urls import segment
+from ansible_collections.easystack.eos.plugins.module_utils.untrusted import shown
 
 # Keystone's own IDs: 32 hex digits, and the default domain's fixed id.
 ID_PATTERN = re.compile(r"^([0-9a-f]{32}|default)$")
 
-# One listing of every domain: ``limit`` per page (Keystone's max_db_limit: an unpaged list
-# silently stops there), at most MAX_PAGES pages and MAX_ITEMS objects (a million; a server that
-# lists on past that is not listing domains). Documented in docs/troubleshooting.md.
-DOMAIN_PAGE = 1000
-MAX_PAGES = 1000
-MAX_ITEMS = 1000000
-# A lookup by name answers one object, a few on a database that matches names loosely.
-MAX_MATCHES = 100
 
-
-def _by_id(client, collection, kind, value):
-    path = "/v3/%s/%s" % (collection, segment(value))
-    body = client.get(path, service="identity", expected=(200, 404))
-    if not body or kind not in body:
-        return None
-    check = Answer("GET %s%s" % (client.root("identity"), path))
-    return checked_object(check, check.mapping(body, "body")[kind], kind, kind, id=value)
-
-
-def _by_name(client, collection, value, kind, domain_id=None):
-    """The ``kind`` objects named exactly ``value`` (in ``domain_id``): one request."""
-    query = "name=%s" % quote(value, safe="")
-    if domain_id is not None:
-        query += "&domain_id=" + quote(domain_id, safe="")
-    found = listing(client, collection, kind, query, name=value, domain_id=domain_id)[0]
+def _one_named(client, kind, value, domain_id=None):
+    """The one ``kind`` named ``value`` (in ``domain_id``), or None; several are an ambiguity
+    the user must settle."""
+    found = (users_named(client, value, domain_id) if kind == "user"
+             else domains_named(client, value))
     if len(found) > 1:
         raise EosError("%s name '%s' is ambiguous: %d matches (%s); use the ID"
                        % (kind.capitalize(), shown(value, 64), len(found),
@@ -51,64 +32,11 @@ def _by_name(client, collection, value, kind, domain_id=None):
     return found[0] if found else None
 
 
-def listing(client, collection, kind, query="", limit=None, max_pages=None, **asked):
-    """``(objects, complete)`` of ``GET /v3/<collection>?<query>``: the one way to read a list.
-
-    ``limit``: read page by page (``limit``/``marker``; Keystone says ``links.next`` while there
-    are more), at most ``max_pages`` pages (``complete`` is False when more were left unread);
-    None: one request, a lookup by name. Every object is checked (``checked_object``, with the
-    ``asked`` fields: a server that ignores a filter is refused) and taken once by ID. Broken
-    paging fails clearly instead of looping or counting twice: a page larger than ``limit``, a
-    marker that comes back, a page that brings nothing new, more than MAX_PAGES pages or
-    MAX_ITEMS objects.
-    """
-    objects, seen, markers, marker, pages = [], set(), set(), None, 0
-    root = client.root("identity")
-    while max_pages is None or pages < max_pages:
-        path = "/v3/%s?%s" % (collection, "&".join(part for part in (
-            query, "limit=%d" % limit if limit else "",
-            "marker=" + quote(marker, safe="") if marker else "") if part))
-        check = Answer("GET %s%s" % (root, path.rstrip("?")))
-        body = check.mapping(client.get(path.rstrip("?"), service="identity"), "body")
-        page = check.sequence(body.get(collection), collection)
-        pages += 1
-        broken = None
-        if len(page) > (limit or MAX_MATCHES):
-            broken = "%d %s in one page%s" % (len(page), collection, " to limit=%d" % limit
-                                              if limit else " to a lookup by name")
-        fresh = [] if broken else [
-            checked_object(check, item, "%s[%d]" % (collection, index), kind, **asked)
-            for index, item in enumerate(page)]
-        fresh = [item for item in fresh if item["id"] not in seen and not seen.add(item["id"])]
-        links = body.get("links") if isinstance(body.get("links"), dict) else {}
-        more = bool(limit and page and links.get("next"))
-        if not broken and more and not fresh:
-            broken = "a page that brings no %s not listed before (is marker ignored?)" % kind
-        if not broken and more and page[-1]["id"] in markers | {marker}:
-            broken = "the marker %s again, after %d pages" % (shown(page[-1]["id"], 64), pages)
-        if not broken and len(objects) + len(fresh) > MAX_ITEMS:
-            broken = "more than %d %s" % (MAX_ITEMS, collection)
-        if not broken and more and pages == MAX_PAGES:
-            broken = "still more %s after %d pages" % (collection, MAX_PAGES)
-        if broken:
-            raise EosError("%s answered %s: the listing is broken, so it is not used and nothing "
-                           "was written. Check the identity endpoint (or a proxy before it)"
-                           % (check.where, broken))
-        objects += fresh
-        if not more:
-            return objects, True
-        markers.add(marker)
-        marker = page[-1]["id"]
-    return objects, False
-
-
 def lookup_domain(client, name_or_id):
     """The domain dict or None; an ID-looking value is fetched by ID, anything else by name."""
     if ID_PATTERN.match(name_or_id):
-        return _by_id(client, "domains", "domain", name_or_id) or \
-            _by_name(client, "domains", name_or_id, "domain")
-    return _by_name(client, "domains", name_or_id, "domain") or \
-        _by_id(client, "domains", "domain", name_or_id)
+        return get_domain(client, name_or_id) or _one_named(client, "domain", name_or_id)
+    return _one_named(client, "domain", name_or_id) or get_domain(client, name_or_id)
 
 
 def find_domains(client, names_or_ids):
@@ -251,7 +179,7 @@ def find_user(client, name_or_id, domain):
 
 def user_by_id(client, user_id):
     """The user with this ID, or None (no domain involved)."""
-    return _by_id(client, "users", "user", user_id)
+    return get_user(client, user_id)
 
 
 def domain_id_of(client, name_or_id):
@@ -261,14 +189,9 @@ def domain_id_of(client, name_or_id):
 
 def user_by_name(client, name, domain_id):
     """The user of this name in ``domain_id``, or None."""
-    return _by_name(client, "users", name, "user", domain_id)
+    return _one_named(client, "user", name, domain_id)
 
 
 def all_domains(client):
-    """Every domain, page by page: an unpaged ``GET /v3/domains`` silently stops at 1,000."""
+    """Every domain, page by page: an unpaged listing silently stops at 1,000."""
     return list_domains(client)[0]
-
-
-def list_domains(client, max_pages=None):
-    """``(domains, complete)``: the listing's pages in order, at most ``max_pages`` of them."""
-    return listing(client, "domains", "domain", limit=DOMAIN_PAGE, max_pages=max_pages)

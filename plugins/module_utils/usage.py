@@ -1,13 +1,24 @@
 # -*- coding: utf-8 -*-
 # Copyright: easystack.eos contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Per-item numbers for reports: quota, allocated, used, free, percentages; -1 stays unlimited."""
+"""What eos_domain_usage_info does: read the platform's or departments' quotas and usage, and
+the per-item numbers for reports (quota, allocated, used, free, percentages; -1 stays unlimited).
+
+Internal to the collection. ``run(module)`` is the module's action.
+"""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.easystack.eos.plugins.module_utils.quota import UNLIMITED
+from ansible_collections.easystack.eos.plugins.module_utils.eos_api import (
+    domain_usage, get_domain_quota)
+from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+from ansible_collections.easystack.eos.plugins.module_utils.lookups import (
+    all_domains, find_domain, resolve_domains)
+from ansible_collections.easystack.eos.plugins.module_utils.quota import (
+    UNLIMITED, choose_region, listed_problems)
+from ansible_collections.easystack.eos.plugins.module_utils.untrusted import shown
 
 
 def _percent(part, whole):
@@ -45,3 +56,68 @@ def summarize(region, view):
             "percent_used": _percent(item_used, quota),
         }
     return summary
+
+
+def only_region(regions, asked, where=None):
+    """The regions of one quota API answer, with only the region asked for if any."""
+    if asked:
+        region = choose_region(regions, asked, where=where or "the quota API")
+        regions = {region: regions[region]}
+    return regions
+
+
+def read_many(module):
+    """``domains`` (in the order given) or ``all_domains`` (by name): one login, one lookup per
+    distinct name (or the paged listing), one read per distinct domain."""
+    client = module.client
+    params = module.params
+    if params["all_domains"]:
+        listed = sorted(all_domains(client),
+                        key=lambda domain: (domain.get("name") or "", domain["id"]))
+        entries = [(domain["id"], domain) for domain in listed]
+    else:
+        found, problems = resolve_domains(
+            client, [entry for entry in params["domains"] if entry.strip()])
+        problems = ["domains[%d] %s: %s" % (index + 1, shown(entry, 64), problems[entry])
+                    if entry.strip() else "domains[%d]: empty, every entry must name a "
+                    "department" % (index + 1)
+                    for index, entry in enumerate(params["domains"])
+                    if not entry.strip() or entry in problems]
+        if problems:
+            raise EosError(listed_problems(problems, len(params["domains"]),
+                                           "cannot be read, so nothing was read"))
+        entries = [(entry, found[entry]) for entry in params["domains"]]
+    read = {}
+    domains = []
+    for dummy, domain in entries:
+        if domain["id"] not in read:
+            where = "the quota API for domain %s" % shown(domain.get("name"), 64)
+            read[domain["id"]] = only_region(get_domain_quota(client, domain["id"]),
+                                             params["region"], where=where)
+        regions = read[domain["id"]]
+        domains.append({"domain": {"id": domain["id"], "name": domain.get("name")},
+                        "regions": regions,
+                        "summary": dict((name, summarize(data, "domain"))
+                                        for name, data in regions.items())})
+    return {"changed": False, "view": "domains", "domains": domains}
+
+
+def run(module):
+    """eos_domain_usage_info's action: the platform, one department, or many."""
+    client = module.client
+    params = module.params
+    if params["domains"] is not None or params["all_domains"]:
+        return read_many(module)
+    result = {"changed": False}
+    if params["domain"]:
+        domain = find_domain(client, params["domain"])
+        regions = get_domain_quota(client, domain["id"])
+        result.update(view="domain", domain={"id": domain["id"], "name": domain.get("name")})
+    else:
+        regions = domain_usage(client)
+        result["view"] = "platform"
+    regions = only_region(regions, params["region"])
+    result["regions"] = regions
+    result["summary"] = dict((name, summarize(data, result["view"]))
+                             for name, data in regions.items())
+    return result

@@ -169,80 +169,8 @@ summary:
      "used": null, "free": 52, "percent_allocated": 27.8, "percent_used": null}}}
 """
 
-from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
-from ansible_collections.easystack.eos.plugins.module_utils.lookups import (
-    all_domains, find_domain, resolve_domains)
 from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
-from ansible_collections.easystack.eos.plugins.module_utils.quota import (
-    choose_region, listed_problems, regions_of)
-from ansible_collections.easystack.eos.plugins.module_utils.untrusted import shown
-from ansible_collections.easystack.eos.plugins.module_utils.urls import segment
-from ansible_collections.easystack.eos.plugins.module_utils.usage import summarize
-
-
-def read_region(client, path, asked, where=None):
-    """The regions of one quota API answer, checked, with only the region asked for if any."""
-    regions = regions_of(client.get(path), "GET %s%s" % (client.root("quota"), path))
-    if asked:
-        region = choose_region(regions, asked, where=where or "the quota API")
-        regions = {region: regions[region]}
-    return regions
-
-
-def read_many(module):
-    """``domains`` (in the order given) or ``all_domains`` (by name): one login, one lookup per
-    distinct name (or the paged listing), one read per distinct domain."""
-    client = module.client
-    params = module.params
-    if params["all_domains"]:
-        listed = sorted(all_domains(client),
-                        key=lambda domain: (domain.get("name") or "", domain["id"]))
-        entries = [(domain["id"], domain) for domain in listed]
-    else:
-        found, problems = resolve_domains(
-            client, [entry for entry in params["domains"] if entry.strip()])
-        problems = ["domains[%d] %s: %s" % (index + 1, shown(entry, 64), problems[entry])
-                    if entry.strip() else "domains[%d]: empty, every entry must name a "
-                    "department" % (index + 1)
-                    for index, entry in enumerate(params["domains"])
-                    if not entry.strip() or entry in problems]
-        if problems:
-            raise EosError(listed_problems(problems, len(params["domains"]),
-                                           "cannot be read, so nothing was read"))
-        entries = [(entry, found[entry]) for entry in params["domains"]]
-    read = {}
-    domains = []
-    for dummy, domain in entries:
-        if domain["id"] not in read:
-            path = "/v3/domain_quotas/" + segment(domain["id"])
-            where = "the quota API for domain %s" % shown(domain.get("name"), 64)
-            read[domain["id"]] = read_region(client, path, params["region"], where=where)
-        regions = read[domain["id"]]
-        domains.append({"domain": {"id": domain["id"], "name": domain.get("name")},
-                        "regions": regions,
-                        "summary": dict((name, summarize(data, "domain"))
-                                        for name, data in regions.items())})
-    return {"changed": False, "view": "domains", "domains": domains}
-
-
-def read_usage(module):
-    client = module.client
-    params = module.params
-    if params["domains"] is not None or params["all_domains"]:
-        return read_many(module)
-    result = {"changed": False}
-    if params["domain"]:
-        domain = find_domain(client, params["domain"])
-        path = "/v3/domain_quotas/" + segment(domain["id"])
-        result.update(view="domain", domain={"id": domain["id"], "name": domain.get("name")})
-    else:
-        path = "/v3/domain_usage"
-        result["view"] = "platform"
-    regions = read_region(client, path, params["region"])
-    result["regions"] = regions
-    result["summary"] = dict((name, summarize(data, result["view"]))
-                             for name, data in regions.items())
-    return result
+from ansible_collections.easystack.eos.plugins.module_utils.usage import run
 
 
 def main():
@@ -254,7 +182,7 @@ def main():
         supports_check_mode=True,
         required_text=("domain", "region"),
     )
-    module.run(read_usage)
+    module.run(run)
 
 
 if __name__ == "__main__":

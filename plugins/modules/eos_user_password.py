@@ -139,136 +139,8 @@ password_check:
   sample: is the requested one, but has expired
 """
 
-from ansible_collections.easystack.eos.plugins.module_utils.client import (
-    EXPIRED, MATCH, MFA_REQUIRED, REFUSED)
-from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
-from ansible_collections.easystack.eos.plugins.module_utils.identity import checked_object
-from ansible_collections.easystack.eos.plugins.module_utils.lookups import find_user
 from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
-from ansible_collections.easystack.eos.plugins.module_utils.untrusted import Answer, shown
-from ansible_collections.easystack.eos.plugins.module_utils.urls import segment
-
-USER_FIELDS = ("id", "name", "domain_id", "enabled", "password_expires_at", "options")
-# Before the login that verifies a change whose answer was lost: time for a write the server
-# was still processing to land, and for Keystone, which records revocations by the second.
-SETTLE = 2.0
-
-
-# What the check login found, in words (the diff and the result's password_check).
-CHECK_WORDS = {
-    MATCH: "is the requested one",
-    EXPIRED: "is the requested one, but has expired",
-    MFA_REQUIRED: "is the requested one, but the user's MFA rules ask for another factor",
-    REFUSED: "differs from the requested one",
-}
-# A refused login may also be a locked account: Keystone words both alike.
-REFUSED_DETAIL = ("differs from the requested one, or the account is locked (Keystone answers "
-                  "both alike; the reset clears a lockout)")
-
-
-def public_fields(user):
-    return dict((key, user.get(key)) for key in USER_FIELDS)
-
-
-def write_password(module, user, password):
-    """PATCH the password once (never resent: a lost answer may hide an applied change).
-
-    When the answer is lost, one login as the user tells whether the password took; the
-    result then says so, or the task fails saying the write may have been applied.
-    """
-    client = module.client
-    path = "/v3/users/" + segment(user["id"])
-    try:
-        body = client.patch(path, {"user": {"password": password}}, service="identity",
-                            idempotent=False)
-    except EosError as error:
-        if error.status == 400 and not error.maybe_applied:
-            # Keystone's password rules (password_regex, a vendor's history check): its message
-            # carries password_regex_description, which is what the user needs to fix the value.
-            raise EosError("Keystone refused the new password of user %s: %s. Choose a password "
-                           "that meets the cloud's rules; nothing was changed"
-                           % (shown(user.get("name"), 64), error.server_message), status=400,
-                           request_id=error.request_id, method="PATCH", url=error.url)
-        if not error.maybe_applied:
-            raise
-        if not user.get("enabled", True):
-            error.message += (". The user is disabled, so no login can tell whether the "
-                              "password was set")
-            raise
-        client.http.sleep(SETTLE)
-        try:
-            took = client.password_check(user["id"], password) != REFUSED
-        except EosError as check_error:
-            error.message += (". The login that would tell whether it was set failed too: %s"
-                              % check_error.message)
-            raise error
-        if took:
-            module.ansible.warn("The answer to the password change was lost (%s); a login "
-                                "with the new password then succeeded, so it is set"
-                                % error.message)
-            return user
-        error.message += (". A login with the new password did not succeed afterwards, so "
-                          "it was most likely not set; running the task again sets it")
-        raise
-    try:
-        check = Answer("PATCH %s%s" % (client.root("identity"), path))
-        return checked_object(check, check.mapping(body, "body").get("user"), "user", "user",
-                              id=user["id"])
-    except EosError as error:
-        error.message += ". The server accepted the PATCH, so the password may have been set"
-        error.maybe_applied = True
-        raise
-
-
-def describe(user, state):
-    """A diff side: non-secret fields, and in words whether the password matches."""
-    return {"user": user.get("name"), "domain_id": user.get("domain_id"),
-            "password_expires_at": user.get("password_expires_at"), "password": state}
-
-
-def set_password(module):
-    client = module.client
-    params = module.params
-    user = find_user(client, params["user"], params["domain"])
-    if params["update_password"] == "always":
-        needed, before_state = True, "not checked (update_password=always)"
-        verified = before_state
-    elif not user.get("enabled", True):
-        module.ansible.warn("User %s is disabled, so whether its password already matches cannot "
-                            "be checked: the password is written anyway"
-                            % shown(user.get("name"), 64))
-        needed, before_state = True, "not checked (user disabled)"
-        verified = before_state
-    else:
-        check = client.password_check(user["id"], params["password"])
-        needed = check == REFUSED
-        before_state = CHECK_WORDS[check]
-        verified = REFUSED_DETAIL if check == REFUSED else before_state
-        if check == EXPIRED:
-            module.ansible.warn("User %s's password is the requested one but has expired "
-                                "(Keystone: it must be changed at the next login); it is left as "
-                                "it is" % shown(user.get("name"), 64))
-        if check == MFA_REQUIRED:
-            module.ansible.warn("User %s's password is the requested one; Keystone issued no "
-                                "token because the user's MFA rules (multi_factor_auth_rules) ask "
-                                "for another factor too. The password is left as it is"
-                                % shown(user.get("name"), 64))
-
-    after = user
-    if needed and not module.check_mode:
-        after = write_password(module, user, params["password"])
-    if not needed:
-        state, after_state = "unchanged", before_state
-    elif module.check_mode:
-        state, after_state = "would_update", "would be set to the requested one"
-    else:
-        state, after_state = "updated", "set to the requested one"
-    result = {"changed": needed, "user": public_fields(after), "password_state": state,
-              "password_check": verified}
-    if module.ansible._diff:  # pylint: disable=protected-access
-        result["diff"] = {"before": describe(user, before_state),
-                          "after": describe(after, after_state)}
-    return result
+from ansible_collections.easystack.eos.plugins.module_utils.password_tasks import run
 
 
 def main():
@@ -283,7 +155,7 @@ def main():
         supports_check_mode=True,
         required_text=("user", "domain", "password"),
     )
-    module.run(set_password)
+    module.run(run)
 
 
 if __name__ == "__main__":

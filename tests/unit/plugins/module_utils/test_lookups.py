@@ -283,7 +283,7 @@ def test_an_ambiguous_name_in_a_listing_fails():
 
 
 def test_a_listing_that_never_ends_is_refused(monkeypatch):
-    monkeypatch.setattr("ansible_collections.easystack.eos.plugins.module_utils.lookups.MAX_PAGES", 3)
+    monkeypatch.setattr("ansible_collections.easystack.eos.plugins.module_utils.eos_api.MAX_PAGES", 3)
 
     class Endless(FakeClient):
         def get(self, path, service="quota", expected=(200,)):

@@ -12,7 +12,8 @@ import json
 import pytest
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
-from ansible_collections.easystack.eos.plugins.modules.eos_domain_usage_info import main, read_usage
+from ansible_collections.easystack.eos.plugins.modules.eos_domain_usage_info import main
+from ansible_collections.easystack.eos.plugins.module_utils.usage import run as read_usage
 from ansible_collections.easystack.eos.tests.unit.plugins.module_utils.eos_fakes import (
     PASSWORD, TOKEN, fake_session, module_args, reply, run_module)
 

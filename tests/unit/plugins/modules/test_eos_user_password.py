@@ -14,7 +14,8 @@ import pytest
 import requests
 from urllib3.exceptions import ProtocolError
 
-from ansible_collections.easystack.eos.plugins.modules.eos_user_password import USER_FIELDS, main
+from ansible_collections.easystack.eos.plugins.modules.eos_user_password import main
+from ansible_collections.easystack.eos.plugins.module_utils.password_tasks import USER_FIELDS
 from ansible_collections.easystack.eos.tests.unit.plugins.module_utils.eos_fakes import (
     PASSWORD, TOKEN, fake_session, module_args, reply, run_module)
 

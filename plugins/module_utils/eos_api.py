@@ -1,0 +1,218 @@
+# -*- coding: utf-8 -*-
+# Copyright: easystack.eos contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Every EOS and Keystone endpoint the collection calls, one function each.
+
+Internal to the collection (no compatibility promise; see docs/development.md). The only place
+that knows the API's paths and shapes: each function takes an authenticated ``EosClient``, sends
+its request and returns checked values - objects that are the ones asked for
+(``identity.checked_object``), quota regions with every value type-checked
+(``quota.regions_of``) - or raises an EosError naming the request. A write's answer that cannot
+be used says that the write may have been applied (``accepted_write``).
+
+A new endpoint goes here, with a unit test and a hostile-server case (docs/development.md).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from contextlib import contextmanager
+from urllib.parse import quote
+
+from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+from ansible_collections.easystack.eos.plugins.module_utils.identity import checked_object
+from ansible_collections.easystack.eos.plugins.module_utils.quota import regions_of
+from ansible_collections.easystack.eos.plugins.module_utils.untrusted import Answer, shown
+from ansible_collections.easystack.eos.plugins.module_utils.urls import segment
+
+# Keystone's login (the client's, and a user's password check).
+TOKENS = "/v3/auth/tokens"
+
+# One listing: ``limit`` per page (Keystone's max_db_limit: an unpaged list silently stops
+# there), at most MAX_PAGES pages and MAX_ITEMS objects (a million; a server that lists on past
+# that is not listing domains). Documented in docs/troubleshooting.md.
+DOMAIN_PAGE = 1000
+MAX_PAGES = 1000
+MAX_ITEMS = 1000000
+# A lookup by name answers one object, a few on a database that matches names loosely.
+MAX_MATCHES = 100
+
+
+@contextmanager
+def accepted_write(consequence="it may have been applied"):
+    """Around reading the answer to a PATCH the server accepted (2xx): any EosError raised
+    inside is marked ``maybe_applied`` and says so - the one place for "the write may have
+    been applied" after an accepted write."""
+    try:
+        yield
+    except EosError as error:
+        if not error.maybe_applied:
+            error.message += ". The server accepted the PATCH, so %s" % consequence
+            error.maybe_applied = True
+        raise
+
+
+# -- identity: domains and users ------------------------------------------------------------------
+
+def get_object(client, collection, kind, object_id):
+    """``GET /v3/<collection>/<id>``: the object with that ID, or None (404)."""
+    path = "/v3/%s/%s" % (collection, segment(object_id))
+    body = client.get(path, service="identity", expected=(200, 404))
+    if not body or kind not in body:
+        return None
+    check = Answer("GET %s%s" % (client.root("identity"), path))
+    return checked_object(check, check.mapping(body, "body")[kind], kind, kind, id=object_id)
+
+
+def get_domain(client, domain_id):
+    """The domain with this ID, or None."""
+    return get_object(client, "domains", "domain", domain_id)
+
+
+def get_user(client, user_id):
+    """The user with this ID (in any domain), or None."""
+    return get_object(client, "users", "user", user_id)
+
+
+def objects_named(client, collection, kind, name, domain_id=None):
+    """The ``kind`` objects named exactly ``name`` (in ``domain_id``): one request, every match
+    checked to carry that name (and domain)."""
+    query = "name=%s" % quote(name, safe="")
+    if domain_id is not None:
+        query += "&domain_id=" + quote(domain_id, safe="")
+    return listing(client, collection, kind, query, name=name, domain_id=domain_id)[0]
+
+
+def domains_named(client, name):
+    return objects_named(client, "domains", "domain", name)
+
+
+def users_named(client, name, domain_id):
+    return objects_named(client, "users", "user", name, domain_id)
+
+
+def list_domains(client, max_pages=None):
+    """``(domains, complete)``: the domain listing's pages in order, at most ``max_pages``."""
+    return listing(client, "domains", "domain", limit=DOMAIN_PAGE, max_pages=max_pages)
+
+
+def listing(client, collection, kind, query="", limit=None, max_pages=None, **asked):
+    """``(objects, complete)`` of ``GET /v3/<collection>?<query>``: the one way to read a list.
+
+    ``limit``: read page by page (``limit``/``marker``; Keystone says ``links.next`` while there
+    are more), at most ``max_pages`` pages (``complete`` is False when more were left unread);
+    None: one request, a lookup by name. Every object is checked (``checked_object``, with the
+    ``asked`` fields: a server that ignores a filter is refused) and taken once by ID. Broken
+    paging fails clearly instead of looping or counting twice: a page larger than ``limit``, a
+    marker that comes back, a page that brings nothing new, more than MAX_PAGES pages or
+    MAX_ITEMS objects.
+    """
+    objects, seen, markers, marker, pages = [], set(), set(), None, 0
+    root = client.root("identity")
+    while max_pages is None or pages < max_pages:
+        path = "/v3/%s?%s" % (collection, "&".join(part for part in (
+            query, "limit=%d" % limit if limit else "",
+            "marker=" + quote(marker, safe="") if marker else "") if part))
+        check = Answer("GET %s%s" % (root, path.rstrip("?")))
+        body = check.mapping(client.get(path.rstrip("?"), service="identity"), "body")
+        page = check.sequence(body.get(collection), collection)
+        pages += 1
+        broken = None
+        if len(page) > (limit or MAX_MATCHES):
+            broken = "%d %s in one page%s" % (len(page), collection, " to limit=%d" % limit
+                                              if limit else " to a lookup by name")
+        fresh = [] if broken else [
+            checked_object(check, item, "%s[%d]" % (collection, index), kind, **asked)
+            for index, item in enumerate(page)]
+        fresh = [item for item in fresh if item["id"] not in seen and not seen.add(item["id"])]
+        links = body.get("links") if isinstance(body.get("links"), dict) else {}
+        more = bool(limit and page and links.get("next"))
+        if not broken and more and not fresh:
+            broken = "a page that brings no %s not listed before (is marker ignored?)" % kind
+        if not broken and more and page[-1]["id"] in markers | {marker}:
+            broken = "the marker %s again, after %d pages" % (shown(page[-1]["id"], 64), pages)
+        if not broken and len(objects) + len(fresh) > MAX_ITEMS:
+            broken = "more than %d %s" % (MAX_ITEMS, collection)
+        if not broken and more and pages == MAX_PAGES:
+            broken = "still more %s after %d pages" % (collection, MAX_PAGES)
+        if broken:
+            raise EosError("%s answered %s: the listing is broken, so it is not used and nothing "
+                           "was written. Check the identity endpoint (or a proxy before it)"
+                           % (check.where, broken))
+        objects += fresh
+        if not more:
+            return objects, True
+        markers.add(marker)
+        marker = page[-1]["id"]
+    return objects, False
+
+
+def verify_lost_write(client, error, verify, settle, check, not_taken):
+    """A write whose answer was lost (``error.maybe_applied``): wait ``settle`` seconds (a write
+    the server was still processing lands), then ask ``verify()`` once whether it took. Returns
+    when it did; otherwise raises ``error``, saying that ``check`` failed too, or ``not_taken``.
+    The one way the collection finds out what a lost answer hid."""
+    client.http.sleep(settle)
+    try:
+        took = verify()
+    except EosError as check_error:
+        error.message += ". %s failed too: %s" % (check, check_error.message)
+        raise error
+    if not took:
+        error.message += ". " + not_taken
+        raise error
+
+
+def set_user_password(client, user, password, on_lost_answer):
+    """``PATCH /v3/users/<id>`` with the new password, sent once (never resent: a lost answer
+    may hide an applied change); the user the server answered, checked to be that user.
+
+    ``on_lost_answer(error)``: called when the PATCH got no usable answer (it may have been
+    applied); what it returns is returned, or it raises.
+    """
+    path = "/v3/users/" + segment(user["id"])
+    try:
+        body = client.patch(path, {"user": {"password": password}}, service="identity",
+                            idempotent=False)
+    except EosError as error:
+        if not error.maybe_applied:
+            raise
+        return on_lost_answer(error)
+    with accepted_write("the password may have been set"):
+        check = Answer("PATCH %s%s" % (client.root("identity"), path))
+        return checked_object(check, check.mapping(body, "body").get("user"), "user", "user",
+                              id=user["id"])
+
+
+def check_password(client, user_id, password):
+    """What one login as the user says of ``password``: ``client.MATCH``, ``EXPIRED``,
+    ``MFA_REQUIRED`` or ``REFUSED`` (``EosClient.password_check``, ``POST`` TOKENS)."""
+    return client.password_check(user_id, password)
+
+
+# -- the EOS quota API ----------------------------------------------------------------------------
+
+def domain_quota_path(domain_id):
+    return "/v3/domain_quotas/" + segment(domain_id)
+
+
+def get_domain_quota(client, domain_id):
+    """``GET /v3/domain_quotas/<id>``: ``{region: {quotas, usage, limits}}``, type-checked."""
+    path = domain_quota_path(domain_id)
+    return regions_of(client.get(path), "GET %s%s" % (client.root("quota"), path))
+
+
+def set_domain_quota(client, domain_id, body):
+    """``PATCH /v3/domain_quotas/<id>`` with ``body`` (absolute values, so a retry is harmless);
+    the regions the server answered with, type-checked."""
+    path = domain_quota_path(domain_id)
+    answer = client.patch(path, body)
+    with accepted_write():
+        return regions_of(answer, "PATCH %s%s" % (client.root("quota"), path))
+
+
+def domain_usage(client):
+    """``GET /v3/domain_usage``: the platform's ``{region: {quotas, allocated, usage, limits}}``."""
+    path = "/v3/domain_usage"
+    return regions_of(client.get(path), "GET %s%s" % (client.root("quota"), path))
