@@ -17,6 +17,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Tuple
+
+if TYPE_CHECKING:  # annotations only: the client is imported where it is made (module.py)
+    from ansible_collections.easystack.eos.plugins.module_utils.client import EosClient
+
 from contextlib import contextmanager
 from urllib.parse import quote
 
@@ -40,7 +45,7 @@ MAX_MATCHES = 100
 
 
 @contextmanager
-def accepted_write(consequence="it may have been applied"):
+def accepted_write(consequence: str = "it may have been applied") -> Iterator[None]:
     """Around reading the answer to a PATCH the server accepted (2xx): any EosError raised
     inside is marked ``maybe_applied`` and says so - the one place for "the write may have
     been applied" after an accepted write."""
@@ -55,7 +60,8 @@ def accepted_write(consequence="it may have been applied"):
 
 # -- identity: domains and users ------------------------------------------------------------------
 
-def get_object(client, collection, kind, object_id):
+def get_object(client: "EosClient", collection: str, kind: str,
+               object_id: str) -> Optional[Dict[str, Any]]:
     """``GET /v3/<collection>/<id>``: the object with that ID, or None (404)."""
     path = "/v3/%s/%s" % (collection, segment(object_id))
     body = client.get(path, service="identity", expected=(200, 404))
@@ -65,17 +71,18 @@ def get_object(client, collection, kind, object_id):
     return checked_object(check, check.mapping(body, "body")[kind], kind, kind, id=object_id)
 
 
-def get_domain(client, domain_id):
+def get_domain(client: "EosClient", domain_id: str) -> Optional[Dict[str, Any]]:
     """The domain with this ID, or None."""
     return get_object(client, "domains", "domain", domain_id)
 
 
-def get_user(client, user_id):
+def get_user(client: "EosClient", user_id: str) -> Optional[Dict[str, Any]]:
     """The user with this ID (in any domain), or None."""
     return get_object(client, "users", "user", user_id)
 
 
-def objects_named(client, collection, kind, name, domain_id=None):
+def objects_named(client: "EosClient", collection: str, kind: str, name: str,
+                  domain_id: Optional[str] = None) -> List[Dict[str, Any]]:
     """The ``kind`` objects named exactly ``name`` (in ``domain_id``): one request, every match
     checked to carry that name (and domain)."""
     query = "name=%s" % quote(name, safe="")
@@ -84,20 +91,29 @@ def objects_named(client, collection, kind, name, domain_id=None):
     return listing(client, collection, kind, query, name=name, domain_id=domain_id)[0]
 
 
-def domains_named(client, name):
+def domains_named(client: "EosClient", name: str) -> List[Dict[str, Any]]:
     return objects_named(client, "domains", "domain", name)
 
 
-def users_named(client, name, domain_id):
+def users_named(client: "EosClient", name: str, domain_id: str) -> List[Dict[str, Any]]:
     return objects_named(client, "users", "user", name, domain_id)
 
 
-def list_domains(client, max_pages=None):
+def list_domains(client: "EosClient",
+                 max_pages: Optional[int] = None) -> Tuple[List[Dict[str, Any]], bool]:
     """``(domains, complete)``: the domain listing's pages in order, at most ``max_pages``."""
     return listing(client, "domains", "domain", limit=DOMAIN_PAGE, max_pages=max_pages)
 
 
-def listing(client, collection, kind, query="", limit=None, max_pages=None, **asked):
+def _added(seen: set, key: str) -> bool:
+    """Adds ``key`` to ``seen``; False, so that a comprehension can keep the first of each."""
+    seen.add(key)
+    return False
+
+
+def listing(client: "EosClient", collection: str, kind: str, query: str = "",
+            limit: Optional[int] = None, max_pages: Optional[int] = None,
+            **asked: Optional[str]) -> Tuple[List[Dict[str, Any]], bool]:
     """``(objects, complete)`` of ``GET /v3/<collection>?<query>``: the one way to read a list.
 
     ``limit``: read page by page (``limit``/``marker``; Keystone says ``links.next`` while there
@@ -108,7 +124,11 @@ def listing(client, collection, kind, query="", limit=None, max_pages=None, **as
     marker that comes back, a page that brings nothing new, more than MAX_PAGES pages or
     MAX_ITEMS objects.
     """
-    objects, seen, markers, marker, pages = [], set(), set(), None, 0
+    objects: List[Dict[str, Any]] = []
+    seen: set = set()
+    markers: set = set()
+    marker: Optional[str] = None
+    pages = 0
     root = client.root("identity")
     while max_pages is None or pages < max_pages:
         path = "/v3/%s?%s" % (collection, "&".join(part for part in (
@@ -125,7 +145,7 @@ def listing(client, collection, kind, query="", limit=None, max_pages=None, **as
         fresh = [] if broken else [
             checked_object(check, item, "%s[%d]" % (collection, index), kind, **asked)
             for index, item in enumerate(page)]
-        fresh = [item for item in fresh if item["id"] not in seen and not seen.add(item["id"])]
+        fresh = [item for item in fresh if item["id"] not in seen and not _added(seen, item["id"])]
         links = body.get("links") if isinstance(body.get("links"), dict) else {}
         more = bool(limit and page and links.get("next"))
         if not broken and more and not fresh:
@@ -148,7 +168,8 @@ def listing(client, collection, kind, query="", limit=None, max_pages=None, **as
     return objects, False
 
 
-def verify_lost_write(client, error, verify, settle, check, not_taken):
+def verify_lost_write(client: "EosClient", error: EosError, verify: Callable[[], bool],
+                      settle: float, check: str, not_taken: str) -> None:
     """A write whose answer was lost (``error.maybe_applied``): wait ``settle`` seconds (a write
     the server was still processing lands), then ask ``verify()`` once whether it took. Returns
     when it did; otherwise raises ``error``, saying that ``check`` failed too, or ``not_taken``.
@@ -164,7 +185,8 @@ def verify_lost_write(client, error, verify, settle, check, not_taken):
         raise error
 
 
-def set_user_password(client, user, password, on_lost_answer):
+def set_user_password(client: "EosClient", user: Dict[str, Any], password: str,
+                      on_lost_answer: Callable[[EosError], Dict[str, Any]]) -> Dict[str, Any]:
     """``PATCH /v3/users/<id>`` with the new password, sent once (never resent: a lost answer
     may hide an applied change); the user the server answered, checked to be that user.
 
@@ -185,7 +207,7 @@ def set_user_password(client, user, password, on_lost_answer):
                               id=user["id"])
 
 
-def check_password(client, user_id, password):
+def check_password(client: "EosClient", user_id: str, password: str) -> str:
     """What one login as the user says of ``password``: ``client.MATCH``, ``EXPIRED``,
     ``MFA_REQUIRED`` or ``REFUSED`` (``EosClient.password_check``, ``POST`` TOKENS)."""
     return client.password_check(user_id, password)
@@ -193,17 +215,18 @@ def check_password(client, user_id, password):
 
 # -- the EOS quota API ----------------------------------------------------------------------------
 
-def domain_quota_path(domain_id):
+def domain_quota_path(domain_id: str) -> str:
     return "/v3/domain_quotas/" + segment(domain_id)
 
 
-def get_domain_quota(client, domain_id):
+def get_domain_quota(client: "EosClient", domain_id: str) -> Dict[str, Dict[str, Any]]:
     """``GET /v3/domain_quotas/<id>``: ``{region: {quotas, usage, limits}}``, type-checked."""
     path = domain_quota_path(domain_id)
     return regions_of(client.get(path), "GET %s%s" % (client.root("quota"), path))
 
 
-def set_domain_quota(client, domain_id, body):
+def set_domain_quota(client: "EosClient", domain_id: str,
+                     body: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
     """``PATCH /v3/domain_quotas/<id>`` with ``body`` (absolute values, so a retry is harmless);
     the regions the server answered with, type-checked."""
     path = domain_quota_path(domain_id)
@@ -212,7 +235,7 @@ def set_domain_quota(client, domain_id, body):
         return regions_of(answer, "PATCH %s%s" % (client.root("quota"), path))
 
 
-def domain_usage(client):
+def domain_usage(client: "EosClient") -> Dict[str, Dict[str, Any]]:
     """``GET /v3/domain_usage``: the platform's ``{region: {quotas, allocated, usage, limits}}``."""
     path = "/v3/domain_usage"
     return regions_of(client.get(path), "GET %s%s" % (client.root("quota"), path))

@@ -14,15 +14,18 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from typing import Any, Dict, Optional
+
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
-from ansible_collections.easystack.eos.plugins.module_utils.untrusted import kind_of, shown
+from ansible_collections.easystack.eos.plugins.module_utils.untrusted import Answer, kind_of, shown
 
 # The fields the modules read of each kind, and so check: each a string when present; ``id``
 # and ``name`` (and a user's ``domain_id``) must be there.
 REQUIRED = {"domain": ("id", "name"), "user": ("id", "name", "domain_id")}
 
 
-def checked_object(check, value, label, kind, **asked):
+def checked_object(check: Answer, value: Any, label: str, kind: str,
+                   **asked: Optional[str]) -> Dict[str, Any]:
     """``value``, one Keystone ``kind`` ("domain" or "user") object of an answer, checked.
 
     ``check`` is the answer's ``untrusted.Answer`` (it names the request), ``label`` the object's
@@ -39,7 +42,7 @@ def checked_object(check, value, label, kind, **asked):
              if wanted is not None and value.get(field) != wanted]
     if wrong:
         hint = ""
-        if wrong == ["name"] and u"%s" % value.get("name").lower() == asked["name"].lower():
+        if wrong == ["name"] and u"%s" % value["name"].lower() == u"%s" % (asked["name"] or "").lower():
             hint = (" (a database that matches names regardless of case answers this way: give "
                     "the name exactly as it is, or the ID)")
         raise EosError(
@@ -52,7 +55,7 @@ def checked_object(check, value, label, kind, **asked):
     return value
 
 
-def describe(value):
+def describe(value: Dict[str, Any]) -> str:
     """How a message names an object: its name, ID and (for a user) domain, cleaned."""
     text = "'%s' (id %s" % (shown(value.get("name"), 64), shown(value.get("id"), 64))
     if value.get("domain_id") is not None:

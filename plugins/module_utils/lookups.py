@@ -9,6 +9,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
+
+if TYPE_CHECKING:  # annotations only
+    from ansible_collections.easystack.eos.plugins.module_utils.client import EosClient
+
+Domain = Dict[str, Any]  # a Keystone domain, as identity.checked_object let it through
+
 import re
 
 from ansible_collections.easystack.eos.plugins.module_utils.eos_api import (
@@ -20,11 +27,9 @@ from ansible_collections.easystack.eos.plugins.module_utils.untrusted import sho
 ID_PATTERN = re.compile(r"^([0-9a-f]{32}|default)$")
 
 
-def _one_named(client, kind, value, domain_id=None):
-    """The one ``kind`` named ``value`` (in ``domain_id``), or None; several are an ambiguity
-    the user must settle."""
-    found = (users_named(client, value, domain_id) if kind == "user"
-             else domains_named(client, value))
+def _only_one(found: List[Dict[str, Any]], kind: str, value: str) -> Optional[Dict[str, Any]]:
+    """The one ``kind`` a lookup by name found, or None; several are an ambiguity the user must
+    settle."""
     if len(found) > 1:
         raise EosError("%s name '%s' is ambiguous: %d matches (%s); use the ID"
                        % (kind.capitalize(), shown(value, 64), len(found),
@@ -32,14 +37,16 @@ def _one_named(client, kind, value, domain_id=None):
     return found[0] if found else None
 
 
-def lookup_domain(client, name_or_id):
+def lookup_domain(client: "EosClient", name_or_id: str) -> Optional[Domain]:
     """The domain dict or None; an ID-looking value is fetched by ID, anything else by name."""
     if ID_PATTERN.match(name_or_id):
-        return get_domain(client, name_or_id) or _one_named(client, "domain", name_or_id)
-    return _one_named(client, "domain", name_or_id) or get_domain(client, name_or_id)
+        return get_domain(client, name_or_id) or \
+            _only_one(domains_named(client, name_or_id), "domain", name_or_id)
+    return _only_one(domains_named(client, name_or_id), "domain", name_or_id) or \
+        get_domain(client, name_or_id)
 
 
-def find_domains(client, names_or_ids):
+def find_domains(client: "EosClient", names_or_ids: List[str]) -> Dict[str, Domain]:
     """``{name or ID: domain}`` for each distinct entry; any that cannot be used fail together."""
     found, problems = resolve_domains(client, names_or_ids)
     if problems:
@@ -52,7 +59,8 @@ def find_domains(client, names_or_ids):
     return found
 
 
-def resolve_domains(client, names_or_ids):
+def resolve_domains(client: "EosClient",
+                    names_or_ids: List[str]) -> Tuple[Dict[str, Domain], Dict[str, str]]:
     """``(found, problems)``: ``{entry: domain}`` and ``{entry: why not}`` for each distinct entry,
     every entry tried, so that one run names every problem.
 
@@ -61,7 +69,10 @@ def resolve_domains(client, names_or_ids):
     settles are not looked up again, the rest are looked up one by one.
     """
     entries = list(dict.fromkeys(names_or_ids))
-    found, problems, missing, listed = {}, {}, [], None
+    found: Dict[str, Domain] = {}
+    problems: Dict[str, str] = {}
+    missing: List[str] = []
+    listed: Optional[List[Domain]] = None
     if len(entries) > 1:
         listed, complete = list_domains(client, max_pages=len(entries) - 1)
         found, problems = settle_from_listing(entries, listed, complete)
@@ -89,7 +100,7 @@ def resolve_domains(client, names_or_ids):
     return found, problems
 
 
-def about_the_entry(error):
+def about_the_entry(error: EosError) -> bool:
     """Whether a lookup's EosError is about what was asked (an answer that names another
     object, an ambiguous name, a 4xx of its own) rather than about the server or the connection
     (no answer, 5xx, 401/403, 429, a stopped task), which would fail every entry alike, each
@@ -102,16 +113,19 @@ def about_the_entry(error):
         error.status not in (401, 403, 429)
 
 
-def settle_from_listing(entries, listed, complete):
+def settle_from_listing(entries: List[str], listed: List[Domain],
+                        complete: bool) -> Tuple[Dict[str, Domain], Dict[str, str]]:
     """``(found, problems)``: the entries a listing of domains answers as ``lookup_domain`` would
     (ID-looking entries by ID first, others by exact name first), and the names it shows are
     ambiguous. From an incomplete listing only the first choice counts (the other could be on a
     page not read)."""
-    by_id, by_name = {}, {}
+    by_id: Dict[str, Domain] = {}
+    by_name: Dict[Any, List[Domain]] = {}
     for domain in listed:
         by_id[domain["id"]] = domain
         by_name.setdefault(domain.get("name"), []).append(domain)
-    found, problems = {}, {}
+    found: Dict[str, Domain] = {}
+    problems: Dict[str, str] = {}
     for entry in entries:
         named = by_name.get(entry, [])
         if len(named) > 1:
@@ -128,7 +142,7 @@ def settle_from_listing(entries, listed, complete):
     return found, problems
 
 
-def find_domain(client, name_or_id):
+def find_domain(client: "EosClient", name_or_id: str) -> Domain:
     """The domain dict; an ID-looking value is fetched by ID, anything else searched by name."""
     domain = lookup_domain(client, name_or_id)
     if domain is None:
@@ -138,7 +152,8 @@ def find_domain(client, name_or_id):
     return domain
 
 
-def close_names(client, listed=None):
+def close_names(client: "EosClient",
+                listed: Optional[List[Domain]] = None) -> Callable[[str], str]:
     """``hint(name)``: " (did you mean 'acme'?)" for a name close to a domain's, else "".
 
     Only a failing lookup gets here; without a listing at hand, one page of domains is read
@@ -150,15 +165,15 @@ def close_names(client, listed=None):
             listed = list_domains(client, max_pages=1)[0]
         except EosError:
             listed = []
-    names = [domain.get("name") for domain in listed if isinstance(domain.get("name"), str)]
+    names = [domain["name"] for domain in listed if isinstance(domain.get("name"), str)]
 
-    def hint(name):
+    def hint(name: str) -> str:
         close = difflib.get_close_matches(name, names, n=1)
         return " (did you mean '%s'?)" % shown(close[0], 64) if close else ""
     return hint
 
 
-def find_user(client, name_or_id, domain):
+def find_user(client: "EosClient", name_or_id: str, domain: str) -> Dict[str, Any]:
     """The user: an ID-looking value by ID (in any domain), else by name within ``domain``.
 
     ``domain`` (a name or ID, as the task gave it) is looked up only when it is needed, and
@@ -177,21 +192,21 @@ def find_user(client, name_or_id, domain):
     return user
 
 
-def user_by_id(client, user_id):
+def user_by_id(client: "EosClient", user_id: str) -> Optional[Dict[str, Any]]:
     """The user with this ID, or None (no domain involved)."""
     return get_user(client, user_id)
 
 
-def domain_id_of(client, name_or_id):
+def domain_id_of(client: "EosClient", name_or_id: str) -> str:
     """A domain's ID without a request when the value already is a Keystone ID."""
     return name_or_id if ID_PATTERN.match(name_or_id) else find_domain(client, name_or_id)["id"]
 
 
-def user_by_name(client, name, domain_id):
+def user_by_name(client: "EosClient", name: str, domain_id: str) -> Optional[Dict[str, Any]]:
     """The user of this name in ``domain_id``, or None."""
-    return _one_named(client, "user", name, domain_id)
+    return _only_one(users_named(client, name, domain_id), "user", name)
 
 
-def all_domains(client):
+def all_domains(client: "EosClient") -> List[Domain]:
     """Every domain, page by page: an unpaged listing silently stops at 1,000."""
     return list_domains(client)[0]

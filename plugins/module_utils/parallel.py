@@ -7,18 +7,24 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from typing import Callable, List, Optional, Sequence, Tuple, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 
 MAX_WORKERS = 16  # session.POOL_SIZE keeps this many connections open
 
 
-def run_all(work, items, workers):
+def run_all(work: Callable[[T], R], items: Sequence[T],
+            workers: int) -> List[Tuple[Optional[R], Optional[EosError]]]:
     """``[(result, EosError or None)]`` of ``work(item)`` for each item, in the order of ``items``.
 
     Up to ``workers`` run at once; a failing item never stops the others (each write that was
     sent gets reported). Anything but an EosError is a bug and propagates.
     """
-    def one(item):
+    def one(item: T) -> Tuple[Optional[R], Optional[EosError]]:
         try:
             return work(item), None
         except EosError as error:

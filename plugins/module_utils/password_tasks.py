@@ -11,6 +11,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from typing import TYPE_CHECKING, Any, Dict
+
+if TYPE_CHECKING:  # annotations only
+    from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
+
 from ansible_collections.easystack.eos.plugins.module_utils.client import (
     EXPIRED, MATCH, MFA_REQUIRED, REFUSED)
 from ansible_collections.easystack.eos.plugins.module_utils.eos_api import (
@@ -37,11 +42,11 @@ REFUSED_DETAIL = ("differs from the requested one, or the account is locked (Key
                   "both alike; the reset clears a lockout)")
 
 
-def public_fields(user):
+def public_fields(user: Dict[str, Any]) -> Dict[str, Any]:
     return dict((key, user.get(key)) for key in USER_FIELDS)
 
 
-def write_password(module, user, password):
+def write_password(module: "EosModule", user: Dict[str, Any], password: str) -> Dict[str, Any]:
     """PATCH the password once (never resent: a lost answer may hide an applied change).
 
     When the answer is lost, one login as the user tells whether the password took; the
@@ -61,7 +66,8 @@ def write_password(module, user, password):
         raise
 
 
-def lost_answer(module, user, password, error):
+def lost_answer(module: "EosModule", user: Dict[str, Any], password: str,
+                error: EosError) -> Dict[str, Any]:
     """The password PATCH got no usable answer: one login as the user says whether it took."""
     client = module.client
     if not user.get("enabled", True):
@@ -78,13 +84,13 @@ def lost_answer(module, user, password, error):
     return user
 
 
-def describe(user, state):
+def describe(user: Dict[str, Any], state: str) -> Dict[str, Any]:
     """A diff side: non-secret fields, and in words whether the password matches."""
     return {"user": user.get("name"), "domain_id": user.get("domain_id"),
             "password_expires_at": user.get("password_expires_at"), "password": state}
 
 
-def run(module):
+def run(module: "EosModule") -> Dict[str, Any]:
     """The module's action: find the user, check the password (unless always), write it."""
     client = module.client
     params = module.params

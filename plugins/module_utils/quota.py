@@ -12,6 +12,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from typing import Any, Dict, List, Optional, Tuple, Union
+
+Number = Union[int, float]
+
 import math
 import re
 
@@ -32,12 +36,12 @@ UNLIMITED_WORDS = ("unlimited", "-1")
 NUMBER_TEXT = re.compile(r"^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
 
 
-def _refused(item, value, problem):
+def _refused(item: str, value: Any, problem: str) -> EosError:
     """The error for a value the task gives that is no quota, naming the item."""
     return EosError("Quota '%s': %s %s" % (shown(item, 60), shown(repr(value), 60), problem))
 
 
-def _number_of_text(item, value):
+def _number_of_text(item: str, value: str) -> Number:
     text = value.strip()
     if text.lower() in UNLIMITED_WORDS:
         return UNLIMITED
@@ -62,7 +66,7 @@ def _number_of_text(item, value):
 NEGATIVE = "is negative: a quota is -1 (unlimited) or 0 and above"
 
 
-def parse_value(item, value):
+def parse_value(item: str, value: Any) -> Number:
     """A quota value as a number: -1 (also ``unlimited``) or a finite number of at least 0.
 
     Accepts numbers and numeric strings written with ASCII digits (YAML and Jinja hand over
@@ -87,7 +91,7 @@ def parse_value(item, value):
     return UNLIMITED if number == UNLIMITED else number
 
 
-def same(a, b):
+def same(a: Optional[Number], b: Optional[Number]) -> bool:
     """Numeric equality: ``100`` equals ``100.0``; integers are compared exactly."""
     if a is None or b is None:
         return False
@@ -96,7 +100,7 @@ def same(a, b):
     return float(a) == float(b)
 
 
-def resolve_items(requested, available):
+def resolve_items(requested: Any, available: Dict[str, Number]) -> Dict[str, Number]:
     """``{server item: number}`` from the task's ``quotas``: aliases resolved, values parsed.
 
     Unknown items and values that are no quota fail together before anything is written,
@@ -104,7 +108,8 @@ def resolve_items(requested, available):
     """
     if not isinstance(requested, dict) or not requested:
         raise EosError("quotas must be a mapping of at least one quota item to a number")
-    resolved, spelled = {}, {}
+    resolved: Dict[str, Number] = {}
+    spelled: Dict[str, str] = {}
     errors = unknown_items(requested, available)
     for name, value in requested.items():
         name = str(name)
@@ -127,14 +132,14 @@ def resolve_items(requested, available):
     return resolved
 
 
-def server_item(name, available):
+def server_item(name: str, available: Dict[str, Number]) -> str:
     """The server's item for a name the task gives: itself, or the item an alias stands for."""
     return name if name in available or ALIASES.get(name) not in available else ALIASES[name]
 
 
-def unknown_items(requested, available):
+def unknown_items(requested: Dict[Any, Any], available: Dict[str, Number]) -> List[str]:
     """A message for each item of ``requested`` the server does not report (``available``)."""
-    errors = []
+    errors: List[str] = []
     for name in requested:
         name = str(name)
         if server_item(name, available) not in available:
@@ -148,41 +153,43 @@ def unknown_items(requested, available):
 class ChangeSet:
     """What a quota task would change: ``changes`` (item -> before/after) and the PATCH body."""
 
-    def __init__(self, region, wanted, current):
+    def __init__(self, region: str, wanted: Dict[str, Number],
+                 current: Dict[str, Number]) -> None:
         self.region = region
         self.wanted = wanted
         self.current = current
-        self.warnings = []  # what is done on purpose but deserves a word (a forced shrink)
-        self.changes = dict(
+        self.warnings: List[str] = []  # what is done on purpose but deserves a word (a forced shrink)
+        self.changes: Dict[str, Dict[str, Any]] = dict(
             (item, {"before": current.get(item), "after": value})
             for item, value in sorted(wanted.items()) if not same(current.get(item), value))
 
     @property
-    def changed(self):
+    def changed(self) -> bool:
         return bool(self.changes)
 
-    def patch_body(self):
-        body = dict((item, change["after"]) for item, change in self.changes.items())
+    def patch_body(self) -> Dict[str, Dict[str, Any]]:
+        body: Dict[str, Any] = dict((item, change["after"]) for item, change in self.changes.items())
         body["region"] = self.region
         return {"domain": body}
 
-    def predicted_quotas(self):
+    def predicted_quotas(self) -> Dict[str, Number]:
         quotas = dict(self.current)
         quotas.update((item, change["after"]) for item, change in self.changes.items())
         return quotas
 
-    def not_taken(self, answered_quotas):
+    def not_taken(self, answered_quotas: Dict[str, Number]) -> Dict[str, Optional[Number]]:
         """Items whose value in the server's answer is not what was asked for."""
         return dict((item, answered_quotas.get(item)) for item, change in self.changes.items()
                     if not same(answered_quotas.get(item), change["after"]))
 
-    def diff(self):
+    def diff(self) -> Dict[str, Dict[str, Any]]:
         """Before/after of the items this task manages (after alias resolution)."""
         return {"before": dict((item, self.current.get(item)) for item in sorted(self.wanted)),
                 "after": dict((item, self.wanted[item]) for item in sorted(self.wanted))}
 
 
-def plan(region_name, region, requested, force=False):
+def plan(region_name: str, region: Dict[str, Any], requested: Any,
+         force: bool = False) -> "ChangeSet":
     """The ChangeSet for ``requested`` against one region's ``{quotas, usage, limits}``.
 
     Only items that change are checked against ``limits`` (the largest settable value, -1 = no
@@ -194,7 +201,7 @@ def plan(region_name, region, requested, force=False):
     allocated = region.get("usage") or {}
     wanted = resolve_items(requested, quotas)
     changes = ChangeSet(region_name, wanted, quotas)
-    errors = []
+    errors: List[str] = []
     for item, change in changes.changes.items():
         value, limit = change["after"], limits.get(item)
         if limit is not None and not same(limit, UNLIMITED) and (
@@ -223,7 +230,7 @@ def plan(region_name, region, requested, force=False):
 REGION_COLUMNS = ("quotas", "usage", "allocated", "limits")
 
 
-def regions_of(body, where):
+def regions_of(body: Any, where: str) -> Dict[str, Dict[str, Any]]:
     """The region-keyed ``domain`` object of a quota API answer, every value type-checked.
 
     ``where`` names the request ("GET https://.../v3/domain_quotas/<id>") for messages: a
@@ -235,7 +242,7 @@ def regions_of(body, where):
         raise EosError("%s answered without a 'domain' object of regions: check that "
                        "service_type or endpoint_override point at the EOS quota API" % where)
     check = Answer(where)
-    checked = {}
+    checked: Dict[str, Dict[str, Any]] = {}
     for name, region in regions.items():
         check.name(name, "region name")
         label = shown(name, 60)
@@ -246,7 +253,8 @@ def regions_of(body, where):
     return checked
 
 
-def choose_region(regions, asked=None, default=None, where="the quota API"):
+def choose_region(regions: Dict[str, Any], asked: Optional[str] = None,
+                  default: Optional[str] = None, where: str = "the quota API") -> str:
     """The region to work on: the one asked for, else ``default`` (region_name), else the only one."""
     names = sorted(regions)
     listed = ", ".join(shown(name, 60) for name in names[:50])
@@ -269,13 +277,13 @@ def choose_region(regions, asked=None, default=None, where="the quota API"):
 MAX_LISTED = 50  # problems named in one message; the rest are counted
 
 
-def entry_label(index, domain, region=None):
+def entry_label(index: int, domain: Any, region: Optional[str] = None) -> str:
     """How messages name an entry: its position (1-based, as people count) and department."""
     return "domains[%d] %s%s" % (index + 1, shown(domain, 64),
                                  " (%s)" % shown(region, 60) if region and region.strip() else "")
 
 
-def listed_problems(problems, total, outcome):
+def listed_problems(problems: List[str], total: int, outcome: str) -> str:
     """One message for every problem found, ``outcome`` saying what was (not) done."""
     lines = problems[:MAX_LISTED]
     if len(problems) > MAX_LISTED:
@@ -284,7 +292,8 @@ def listed_problems(problems, total, outcome):
         len(problems), total, outcome, "; ".join(lines))
 
 
-def check_entries(entries, region=None, force=False):
+def check_entries(entries: List[Dict[str, Any]], region: Optional[str] = None,
+                  force: bool = False) -> List[Dict[str, Any]]:
     """The list form's entries with the defaults applied, checked without asking the server.
 
     Returns ``[{domain, region, quotas, force, label, problems}]`` in input order: ``problems``
@@ -296,12 +305,13 @@ def check_entries(entries, region=None, force=False):
     if not entries:
         raise EosError("domains is empty: give at least one entry (an unset or empty variable "
                        "renders as []). Nothing was sent")
-    checked, seen = [], {}
+    checked: List[Dict[str, Any]] = []
+    seen: Dict[Tuple[Any, Optional[str]], int] = {}
     for index, entry in enumerate(entries):
         name = entry.get("domain")
         entry_region = entry.get("region") if entry.get("region") is not None else region
         named = bool(name and name.strip())
-        problems = []
+        problems: List[str] = []
         if not named:
             problems.append("domain is empty")
         if entry_region is not None and not entry_region.strip():
@@ -327,7 +337,7 @@ def check_entries(entries, region=None, force=False):
     return checked
 
 
-def format_value(value):
+def format_value(value: Any) -> str:
     """A quota value as people read it: ``unlimited`` for -1, ``31146`` for ``31146.0``."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return "none" if value is None else shown(value, 40)
@@ -338,7 +348,7 @@ def format_value(value):
     return "%s" % value
 
 
-def summary_line(result, check_mode=False):
+def summary_line(result: Dict[str, Any], check_mode: bool = False) -> str:
     """One line for one department and region: what changed (or would), or why it failed."""
     domain = result.get("domain") or {}
     head = "%s %s" % (shown(domain.get("name") or domain.get("id"), 64),

@@ -12,6 +12,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+
+if TYPE_CHECKING:  # annotations only
+    from ansible_collections.easystack.eos.plugins.module_utils.client import EosClient
+    from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
+
 from ansible_collections.easystack.eos.plugins.module_utils.eos_api import (
     get_domain_quota, set_domain_quota)
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
@@ -19,20 +25,21 @@ from ansible_collections.easystack.eos.plugins.module_utils.lookups import (
     find_domain, resolve_domains)
 from ansible_collections.easystack.eos.plugins.module_utils.parallel import MAX_WORKERS, run_all
 from ansible_collections.easystack.eos.plugins.module_utils.quota import (
-    check_entries, choose_region, entry_label, listed_problems, plan, summary_line, unknown_items)
+    ChangeSet, check_entries, choose_region, entry_label, listed_problems, plan, summary_line,
+    unknown_items)
 from ansible_collections.easystack.eos.plugins.module_utils.untrusted import shown
 
 
-def name_of(domain):
+def name_of(domain: Dict[str, Any]) -> str:
     """How messages and headers name a department: its name, else its ID, cleaned."""
     return shown(domain.get("name") or domain["id"], 64)
 
 
-def read_regions(client, domain):
+def read_regions(client: "EosClient", domain: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
     return get_domain_quota(client, domain["id"])
 
 
-def write(client, domain, changes):
+def write(client: "EosClient", domain: Dict[str, Any], changes: ChangeSet) -> Dict[str, Any]:
     """PATCH one department's changed items; the region's state the server answered with.
 
     An answer that cannot be read, or that shows other values than asked, fails: the write
@@ -51,7 +58,8 @@ def write(client, domain, changes):
     return after
 
 
-def outcome(domain, changes, after, changed):
+def outcome(domain: Dict[str, Any], changes: ChangeSet, after: Dict[str, Any],
+            changed: bool) -> Dict[str, Any]:
     """What the task reports for one department and region (the single form's keys)."""
     return {
         "changed": changed,
@@ -64,12 +72,12 @@ def outcome(domain, changes, after, changed):
     }
 
 
-def predicted(region, changes):
+def predicted(region: Dict[str, Any], changes: ChangeSet) -> Dict[str, Any]:
     """The region as it will be once ``changes`` are written (check mode's ``after``)."""
     return dict(region, quotas=changes.predicted_quotas()) if changes.changed else region
 
 
-def run(module):
+def run(module: "EosModule") -> Dict[str, Any]:
     """The module's action: the list form with ``domains``, else the single form."""
     if module.params["domains"] is not None:
         return set_many(module)
@@ -91,13 +99,16 @@ def run(module):
     return result
 
 
-def plan_region(module, regions, asked_region, quotas, force, where="the quota API"):
+def plan_region(module: "EosModule", regions: Dict[str, Dict[str, Any]],
+                asked_region: Optional[str], quotas: Any, force: bool,
+                where: str = "the quota API") -> Tuple[str, ChangeSet]:
     """The one plan of both forms: ``(region, ChangeSet)`` of a department's regions."""
     region = choose_region(regions, asked_region, module.settings.region_name, where)
     return region, plan(region, regions[region], quotas, force)
 
 
-def plan_many(module, entries):
+def plan_many(module: "EosModule",
+              entries: List[Dict[str, Any]]) -> List[Tuple[Dict[str, Any], Dict[str, Any], ChangeSet]]:
     """Every entry resolved, read and planned: ``[(domain, region's state, ChangeSet)]``.
 
     One lookup per distinct name (or the paged listing), one GET per distinct department.
@@ -112,7 +123,10 @@ def plan_many(module, entries):
     reads = dict(zip([domain["id"] for domain in domains],
                      run_all(lambda domain: read_regions(client, domain), domains,
                              module.params["parallel"])))
-    planned, problems, seen, warnings = [], [], {}, []
+    planned: List[Tuple[Dict[str, Any], Dict[str, Any], ChangeSet]] = []
+    problems: List[str] = []
+    seen: Dict[Tuple[str, str], str] = {}
+    warnings: List[str] = []
     for entry in entries:
         mine = list(entry["problems"])
         planned_one = None
@@ -135,7 +149,10 @@ def plan_many(module, entries):
     return planned
 
 
-def plan_entry(module, entry, domain, read, problems, seen):
+def plan_entry(module: "EosModule", entry: Dict[str, Any], domain: Dict[str, Any],
+               read: Tuple[Any, Optional[EosError]], problems: List[str],
+               seen: Dict[Tuple[str, str], str]
+               ) -> Optional[Tuple[Dict[str, Any], Dict[str, Any], ChangeSet]]:
     """``(domain, region's state, ChangeSet)`` of one entry, or None with ``problems`` added to.
 
     An entry whose values are wrong already is still checked for items the server lacks.
@@ -165,7 +182,7 @@ def plan_entry(module, entry, domain, read, problems, seen):
     return domain, regions[region], changes
 
 
-def set_many(module):
+def set_many(module: "EosModule") -> Dict[str, Any]:
     """The list form: plan every entry, then write the changed ones, ``parallel`` at a time."""
     params = module.params
     if not 1 <= params["parallel"] <= MAX_WORKERS:
@@ -193,7 +210,8 @@ def set_many(module):
         else:
             result = outcome(domain, changes, after or predicted(region, changes), changes.changed)
         results.append(result)
-    report = {"changed": any(result["changed"] for result in results), "domains": results,
+    report: Dict[str, Any] = {"changed": any(result["changed"] for result in results),
+                              "domains": results,
               "summary": [summary_line(result, module.check_mode) for result in results]}
     if module.ansible._diff:  # pylint: disable=protected-access
         report["diff"] = []

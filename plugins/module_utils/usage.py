@@ -11,23 +11,28 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
+
+if TYPE_CHECKING:  # annotations only
+    from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
+
 from ansible_collections.easystack.eos.plugins.module_utils.eos_api import (
     domain_usage, get_domain_quota)
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.lookups import (
     all_domains, find_domain, resolve_domains)
 from ansible_collections.easystack.eos.plugins.module_utils.quota import (
-    UNLIMITED, choose_region, listed_problems)
+    UNLIMITED, Number, choose_region, listed_problems)
 from ansible_collections.easystack.eos.plugins.module_utils.untrusted import shown
 
 
-def _percent(part, whole):
+def _percent(part: Optional[Number], whole: Optional[Number]) -> Optional[float]:
     if part is None or whole in (None, UNLIMITED) or whole <= 0:
         return None
     return round(100.0 * part / whole, 1)
 
 
-def summarize(region, view):
+def summarize(region: Dict[str, Any], view: str) -> Dict[str, Dict[str, Any]]:
     """``{item: {...}}`` for one region of a domain view or the platform view.
 
     In the domain view the API's ``usage`` is the allocation; in the platform view
@@ -35,11 +40,12 @@ def summarize(region, view):
     """
     quotas = region.get("quotas") or {}
     limits = region.get("limits") or {}
+    used: Dict[str, Number]
     if view == "domain":
         allocated, used = region.get("usage") or {}, {}
     else:
         allocated, used = region.get("allocated") or {}, region.get("usage") or {}
-    summary = {}
+    summary: Dict[str, Dict[str, Any]] = {}
     for item in sorted(quotas):
         quota = quotas[item]
         unlimited = quota == UNLIMITED
@@ -58,7 +64,8 @@ def summarize(region, view):
     return summary
 
 
-def only_region(regions, asked, where=None):
+def only_region(regions: Dict[str, Dict[str, Any]], asked: Optional[str],
+                where: Optional[str] = None) -> Dict[str, Dict[str, Any]]:
     """The regions of one quota API answer, with only the region asked for if any."""
     if asked:
         region = choose_region(regions, asked, where=where or "the quota API")
@@ -66,7 +73,7 @@ def only_region(regions, asked, where=None):
     return regions
 
 
-def read_many(module):
+def read_many(module: "EosModule") -> Dict[str, Any]:
     """``domains`` (in the order given) or ``all_domains`` (by name): one login, one lookup per
     distinct name (or the paged listing), one read per distinct domain."""
     client = module.client
@@ -76,19 +83,19 @@ def read_many(module):
                         key=lambda domain: (domain.get("name") or "", domain["id"]))
         entries = [(domain["id"], domain) for domain in listed]
     else:
-        found, problems = resolve_domains(
+        found, unusable = resolve_domains(
             client, [entry for entry in params["domains"] if entry.strip()])
-        problems = ["domains[%d] %s: %s" % (index + 1, shown(entry, 64), problems[entry])
+        problems = ["domains[%d] %s: %s" % (index + 1, shown(entry, 64), unusable[entry])
                     if entry.strip() else "domains[%d]: empty, every entry must name a "
                     "department" % (index + 1)
                     for index, entry in enumerate(params["domains"])
-                    if not entry.strip() or entry in problems]
+                    if not entry.strip() or entry in unusable]
         if problems:
             raise EosError(listed_problems(problems, len(params["domains"]),
                                            "cannot be read, so nothing was read"))
         entries = [(entry, found[entry]) for entry in params["domains"]]
-    read = {}
-    domains = []
+    read: Dict[str, Dict[str, Dict[str, Any]]] = {}
+    domains: List[Dict[str, Any]] = []
     for dummy, domain in entries:
         if domain["id"] not in read:
             where = "the quota API for domain %s" % shown(domain.get("name"), 64)
@@ -102,13 +109,13 @@ def read_many(module):
     return {"changed": False, "view": "domains", "domains": domains}
 
 
-def run(module):
+def run(module: "EosModule") -> Dict[str, Any]:
     """eos_domain_usage_info's action: the platform, one department, or many."""
     client = module.client
     params = module.params
     if params["domains"] is not None or params["all_domains"]:
         return read_many(module)
-    result = {"changed": False}
+    result: Dict[str, Any] = {"changed": False}
     if params["domain"]:
         domain = find_domain(client, params["domain"])
         regions = get_domain_quota(client, domain["id"])
