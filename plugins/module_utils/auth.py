@@ -1,7 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: easystack.eos contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Keystone v3 authentication: the token request for each method, and what comes back."""
+"""Keystone v3 authentication: the token request for each method, and what comes back.
+
+The logins themselves (over HTTP) are login.py's."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -15,10 +17,12 @@ class Token:
     """A Keystone token: its value (a secret), the catalog and who it belongs to.
 
     ``where`` names the answer the body came from; a body of the wrong shape fails there.
+    ``body`` is kept as read (the token cache stores it).
     """
 
     def __init__(self, value, body, where="the token answer"):
         self.value = value
+        self.body = body
         check = Answer(where)
         token = check.mapping(check.mapping(body, "body").get("token") or {}, "token")
         self.catalog = check.sequence(token.get("catalog") or [], "token.catalog")

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: easystack.eos contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Choosing an endpoint from a token's service catalog."""
+"""Where requests go: the API root of each service, from auth_url, endpoint_override or the
+token's service catalog (``Endpoints``), and the catalog search itself (``find_endpoint``)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -9,6 +10,7 @@ __metaclass__ = type
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.untrusted import shown
+from ansible_collections.easystack.eos.plugins.module_utils.urls import checked_url, weaker_than
 
 
 class NoEndpoint(EosError):
@@ -52,3 +54,59 @@ def find_endpoint(catalog, service_type, interface, region=None):
                      "service_type, interface or region_name to match, or endpoint_override"
                      % (service_type, interface, " in region %s" % region if region else "",
                         listing))
+
+
+class Endpoints:
+    """The API roots of one task's services, found once per token (a new token's catalog may
+    differ: ``forget``). ``quota`` is endpoint_override or the catalog's ``service_type``;
+    ``identity`` is the catalog's, else auth_url's (identity is often in one region only)."""
+
+    def __init__(self, settings):
+        self.settings = settings
+        self.found = {}  # service: API root, for the current token
+
+    @property
+    def auth_root(self):
+        return api_root(self.settings.auth["auth_url"])
+
+    def forget(self):
+        self.found = {}
+
+    def root(self, service, catalog):
+        """API root of ``quota`` or ``identity``, from the token's ``catalog`` if need be."""
+        if service in self.found:
+            return self.found[service]
+        settings = self.settings
+        if service == "quota" and settings.endpoint_override:
+            root = api_root(settings.endpoint_override)
+        elif service == "quota":
+            root = self._from_catalog(catalog, settings.service_type)
+        else:
+            try:
+                root = self._from_catalog(catalog, "identity")
+            except NoEndpoint:
+                root = self.auth_root  # identity is often registered in one region only
+        self.found[service] = root
+        return root
+
+    def _from_catalog(self, catalog, service_type):
+        """A catalog endpoint, checked: a URL that reads as it goes, and no weaker than auth_url.
+
+        The token (and a user's new password) go to it, so an ``http://`` endpoint behind an
+        ``https://`` auth_url is refused unless ``allow_http_endpoints`` says otherwise.
+        """
+        settings = self.settings
+        root = find_endpoint(catalog, service_type, settings.interface, settings.region_name)
+        what = "The catalog's %s endpoint (%s)" % (service_type, settings.interface)
+        # endpoint_override replaces the quota endpoint only; identity lookups use the catalog.
+        fix = "Fix the catalog%s" % (
+            " or set endpoint_override" if service_type == settings.service_type
+            and service_type != "identity" else "")
+        checked_url(root, what, api_root=True, fix=fix)
+        if weaker_than(root, settings.auth["auth_url"]) and not settings.allow_http_endpoints:
+            raise EosError(
+                "%s %s is plain http:// while auth_url %s is https://: the token and any password "
+                "sent there would travel unencrypted, so nothing was sent. %s, or set "
+                "allow_http_endpoints: true to accept it"
+                % (what, root, settings.auth["auth_url"], fix))
+        return root

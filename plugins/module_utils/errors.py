@@ -7,32 +7,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
-
-# "scheme://user:password@" in a URL: shown as "scheme://***@" in every message.
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#@\s]*@")
-
-
-def masked(text):
-    """``text`` with the credentials of every URL in it replaced by ``***``."""
-    return _USERINFO.sub(r"\1***@", u"%s" % (text,))
-
-
-def echoed_forms(secret):
-    """``secret`` and the forms a server may echo it back in: JSON-escaped (``\\"``, ``\\u00e9``),
-    Python-escaped, URL-encoded. Each is to be masked wherever output is made."""
-    import json  # here: only modules with secrets get here, once per secret
-    from urllib.parse import quote, quote_plus
-    forms = {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
-             repr(secret)[1:-1], quote(secret, safe=""), quote_plus(secret)}
-    return set(form for form in forms if form)
+from ansible_collections.easystack.eos.plugins.module_utils.secrets import hidden
 
 
 class EosError(Exception):
     """A failure a human can act on: what failed, where, why, and the server's request id.
 
     ``message`` never contains a secret: callers build it from URLs, names and the server's
-    error text only (cleaned by ``untrusted.shown``), and URL credentials are masked here.
+    error text only (cleaned by ``untrusted.shown``), and ``secrets.hidden`` hides here what
+    is secret all the same (URL credentials, every secret learnt).
     Modules turn it into ``fail_json(**error.fail_kwargs())``.
 
     ``maybe_applied``: a write that got no usable answer, so it may have taken effect; the
@@ -47,7 +30,7 @@ class EosError(Exception):
 
     def __init__(self, message, status=None, title=None, request_id=None, method=None, url=None,
                  server_message=None, maybe_applied=False, result=None, not_attempted=False):
-        message = masked(message)
+        message = hidden(message)
         super(EosError, self).__init__(message)
         self.message = message
         self.server_message = server_message or message
@@ -55,13 +38,13 @@ class EosError(Exception):
         self.title = title
         self.request_id = request_id
         self.method = method
-        self.url = masked(url) if url is not None else None
+        self.url = hidden(url) if url is not None else None
         self.maybe_applied = maybe_applied
         self.result = result or {}
         self.not_attempted = not_attempted
 
     def __str__(self):
-        message = masked(self.message)  # callers may have appended to it
+        message = hidden(self.message)  # callers may have appended to it
         if self.request_id and self.request_id not in message:
             return "%s (request id %s)" % (message, self.request_id)
         return message

@@ -9,12 +9,11 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.easystack.eos.plugins.module_utils.errors import (
-    EosError, echoed_forms, masked)
+from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.options import (
     connection_argument_spec, resolve_connection)
-from ansible_collections.easystack.eos.plugins.module_utils.session import REQUESTS_IMPORT_ERROR
-from ansible_collections.easystack.eos.plugins.module_utils.untrusted import hide
+from ansible_collections.easystack.eos.plugins.module_utils.secrets import hidden, learn
+from ansible_collections.easystack.eos.plugins.module_utils.transport import REQUESTS_IMPORT_ERROR
 from ansible_collections.easystack.eos.plugins.module_utils.urls import is_https, is_loopback
 
 
@@ -55,11 +54,9 @@ class EosModule:
                     % (name, " or only whitespace" if value else "")))
 
     def mask(self, secret):
-        """Keep ``secret`` out of all output, raw and in the forms a server may echo it in."""
-        if secret:
-            forms = echoed_forms(str(secret))
-            self.ansible.no_log_values.update(forms)
-            hide(forms)
+        """Keep ``secret`` out of all output, raw and in the forms a server may echo it in: the
+        secrets registry hides them in messages, ansible (no_log_values) in the whole result."""
+        self.ansible.no_log_values.update(learn(secret))
 
     @property
     def check_mode(self):
@@ -78,7 +75,7 @@ class EosModule:
         settings = resolve_connection(self.params)
         for secret in settings.secrets:
             self.mask(secret)
-        auth_url = masked(settings.auth["auth_url"])
+        auth_url = hidden(settings.auth["auth_url"])
         if settings.verify is False:
             self.ansible.warn("TLS certificate verification is off (validate_certs: false): "
                               "the connection to %s can be intercepted" % auth_url)

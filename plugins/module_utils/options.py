@@ -22,8 +22,9 @@ import math
 import os
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+from ansible_collections.easystack.eos.plugins.module_utils.secrets import SECRET_AUTH_KEYS, of_settings
 from ansible_collections.easystack.eos.plugins.module_utils.untrusted import shown
-from ansible_collections.easystack.eos.plugins.module_utils.urls import checked_url, credentials_of
+from ansible_collections.easystack.eos.plugins.module_utils.urls import checked_url
 
 AUTH_KEYS = (
     "auth_url", "username", "user_id", "password", "user_domain_name", "user_domain_id",
@@ -36,7 +37,6 @@ ID_NAME_PAIRS = (
     ("user_domain_name", "user_domain_id"), ("project_domain_name", "project_domain_id"),
     ("domain_name", "domain_id"),
 )
-SECRET_AUTH_KEYS = ("password", "token", "application_credential_secret")
 AUTH_TYPES = ("password", "token", "v3applicationcredential")
 # Spellings openstacksdk and keystoneauth accept for the same three methods.
 AUTH_TYPE_ALIASES = {
@@ -119,12 +119,7 @@ class ConnectionSettings:
     @property
     def secrets(self):
         """Every secret of the settings, the password part of a URL's credentials included."""
-        found = [self.auth[key] for key in SECRET_AUTH_KEYS if self.auth.get(key)]
-        for url in (self.auth.get("auth_url"), self.endpoint_override):
-            password = credentials_of(url) if url else None
-            if password:
-                found.append(password)
-        return found
+        return of_settings(self)
 
     def describe_identity(self):
         """Who is logging in, for error messages: names and IDs, never a secret."""

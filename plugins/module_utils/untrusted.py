@@ -18,6 +18,7 @@ import math
 import re
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+from ansible_collections.easystack.eos.plugins.module_utils.secrets import KNOWN, hidden
 
 # A few hundred characters say what went wrong; more is a server dumping a page on us.
 TEXT_LIMIT = 300
@@ -38,14 +39,9 @@ _UNPRINTABLE = re.compile(u"[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u202a
                           u"\u2060-\u206f\ufeff]")
 
 
-# Every form of every secret the module knows (EosModule.mask adds them): masked in server text
-# before it is cleaned and cut, so that a cut can never leave part of a secret unmasked.
-_SECRETS = set()
-MASK = "********"
-
-
-def hide(forms):
-    _SECRETS.update(form for form in forms if form)
+# The secrets registry's set of every form of every secret learnt (secrets.py); the unit tests
+# clear it between module runs through this name.
+_SECRETS = KNOWN
 
 
 def _escaped(match):
@@ -57,15 +53,13 @@ def shown(value, limit=TEXT_LIMIT):
     """``value`` as one printable line of at most ``limit`` characters (plus a note if cut).
 
     The one function every server-supplied (or user-supplied) string goes through before it
-    reaches a message, warning, diff header or summary: secrets masked first, line breaks read
-    as a space, other control and invisible characters escaped (``\\x1b``), the length bounded
-    with ``... (N more characters)``.
+    reaches a message, warning, diff header or summary: the known secrets hidden first
+    (``secrets.hidden``), line breaks read as a space, other control and invisible characters
+    escaped (``\\x1b``), the length bounded with ``... (N more characters)``.
     """
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
-    text = u"%s" % (value,)
-    for secret in sorted(_SECRETS, key=len, reverse=True):
-        text = text.replace(secret, MASK)
+    text = hidden(value, urls=False)
     text = _BREAKS.sub(" ", text)
     text = re.sub(u" {2,}", " ", text).strip()
     dropped = max(0, len(text) - limit * 8)  # escaping a huge text only to cut it costs time

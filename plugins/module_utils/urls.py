@@ -16,7 +16,8 @@ __metaclass__ = type
 import re
 from urllib.parse import quote, urlsplit
 
-from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError, masked
+from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+from ansible_collections.easystack.eos.plugins.module_utils.secrets import hidden
 from ansible_collections.easystack.eos.plugins.module_utils.untrusted import shown
 
 
@@ -31,19 +32,19 @@ def checked_url(url, what, api_root=False, fix="Fix the URL"):
         raise EosError("%s is empty: it must be an https:// (or http://) URL" % what)
     if re.search(r"[\s\x00-\x1f\x7f]", url):
         raise EosError("%s %s contains a space or a control character: it is not a valid URL"
-                       % (what, shown(masked(url))))
+                       % (what, shown(hidden(url))))
     try:
         parts = urlsplit(url)
         parts.port  # pylint: disable=pointless-statement  # raises on a bad port
     except ValueError as exc:
-        raise EosError("%s %s is not a valid URL: %s" % (what, shown(masked(url)), exc))
+        raise EosError("%s %s is not a valid URL: %s" % (what, shown(hidden(url)), exc))
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise EosError("%s %s is not a valid URL: it must start with https:// (or http://) and "
-                       "name a host" % (what, shown(masked(url))))
+                       "name a host" % (what, shown(hidden(url))))
     if api_root and (parts.query or parts.fragment or url.endswith(("?", "#"))):
         raise EosError("%s %s has a query string or fragment ('?...' or '#...'): API paths are "
                        "appended to it, so requests would go to another path than it reads. %s"
-                       % (what, shown(masked(url)), fix))
+                       % (what, shown(hidden(url)), fix))
     return url
 
 
@@ -71,11 +72,3 @@ def is_loopback(url):
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-def credentials_of(url):
-    """The password part of ``user:password@`` in a URL, if any (to be kept out of output)."""
-    try:
-        return urlsplit(url).password
-    except ValueError:
-        return None

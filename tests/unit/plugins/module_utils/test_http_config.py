@@ -21,7 +21,8 @@ import zlib
 import pytest
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
-from ansible_collections.easystack.eos.plugins.module_utils.session import MAX_BODY, EosSession
+from ansible_collections.easystack.eos.plugins.module_utils.session import EosSession
+from ansible_collections.easystack.eos.plugins.module_utils.transport import MAX_BODY
 from ansible_collections.easystack.eos.tests.unit.plugins.module_utils.eos_fakes import (
     TOKEN, fake_session, reply, settings_of)
 

@@ -14,7 +14,7 @@ import pytest
 import requests
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
-from ansible_collections.easystack.eos.plugins.module_utils.session import BACKOFF, MAX_RETRIES, MAX_RETRY_AFTER
+from ansible_collections.easystack.eos.plugins.module_utils.retry import BACKOFF, MAX_RETRIES, MAX_RETRY_AFTER
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.session import EosSession
 from ansible_collections.easystack.eos.plugins.module_utils.version import COLLECTION_VERSION

@@ -10,8 +10,9 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+from ansible_collections.easystack.eos.plugins.module_utils.secrets import remember as hide
 from ansible_collections.easystack.eos.plugins.module_utils.untrusted import (
-    MAX_NESTING, TEXT_LIMIT, Answer, hide, parse_json, shown)
+    MAX_NESTING, TEXT_LIMIT, Answer, parse_json, shown)
 
 WHERE = "GET https://eos.example/v3/domain_quotas/d1"
 

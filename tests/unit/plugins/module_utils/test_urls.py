@@ -9,9 +9,11 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError, masked
+from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+from ansible_collections.easystack.eos.plugins.module_utils.secrets import credentials_of
+from ansible_collections.easystack.eos.plugins.module_utils.secrets import hidden as masked
 from ansible_collections.easystack.eos.plugins.module_utils.urls import (
-    checked_url, credentials_of, is_loopback, segment, weaker_than)
+    checked_url, is_loopback, segment, weaker_than)
 
 
 @pytest.mark.parametrize("text, expected", [
