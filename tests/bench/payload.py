@@ -214,8 +214,7 @@ def main():
     revs = options.rev or [WORKTREE]
     results = [measure_in_process(rev) for rev in revs]
     labels = [label_of(rev) for rev in revs]
-    cores = sorted(set("%s, module_compression %s" % (result["ansible_core"],
-                                                     result["compression"])
+    cores = sorted(set("%s, module_compression %s" % (result["ansible_core"], result["compression"])
                        for result in results))
     print("AnsiballZ payload per module, built by ansible-core %s (bytes)\n" % "; ".join(cores))
     print(table(results, labels, options.all))
