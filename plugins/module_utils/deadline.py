@@ -5,7 +5,7 @@
 
 requests' ``timeout`` bounds each socket operation, so a server that sends one byte a second
 never times out. ``Deadline`` is a timer that shuts the request's socket down when the time is
-up; the blocked read then fails at once, and session.py reports the deadline. It needs the
+up; the blocked read then fails at once, and http_errors.py words the deadline. It needs the
 connection urllib3 is using, which ``DeadlineAdapter`` (a requests HTTPAdapter whose pools note
 each connection they hand out) records on the deadline of the current thread.
 """
@@ -20,7 +20,7 @@ import threading
 try:
     from requests.adapters import HTTPAdapter
     from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-except ImportError:  # session.py reports the missing library; nothing here is used then
+except ImportError:  # module.py reports the missing library (transport.py); unused then
     HTTPAdapter = HTTPConnectionPool = HTTPSConnectionPool = object
 
 _CURRENT = threading.local()
