@@ -17,7 +17,8 @@ global to a process) with its own, empty AnsiballZ cache.
 Sizes are bytes: each file's own size (uncompressed), the zip's (compressed with the
 configured ``module_compression``, ZIP_DEFLATED by default) and the wrapper's, which is the file
 sent to the target (the zip in base64 inside ansible-core's bootstrap code, here with empty
-module arguments). The collection's files are listed one by one; ansible-core's own files
+module arguments; it also holds the time of the build, so it varies by a few bytes from run to
+run). The collection's files are listed one by one; ansible-core's own files
 (``ansible/...``, the same for every module) and the empty ``__init__.py`` files of the packages
 are one line each unless ``--all`` lists them. Last, the files of ``plugins/module_utils/`` that
 no module's payload holds: code there that only the controller uses (it belongs in
@@ -181,16 +182,17 @@ def table(results, labels, show_all):
                 cells.append("{:,}".format(sizes[path]) if path in sizes else "-")
             shown = path if path.startswith(grouped) else "`%s`" % path
             lines.append("| %s | %s |" % (shown, " | ".join(cells)))
-        for key, what in (("files", "files in the zip"), ("zip", "zip"),
-                          ("wrapper", "sent to the target (wrapper)")):
+        for key, what in (("collection", "the collection's files"), ("files", "files in the zip"),
+                          ("zip", "zip"), ("wrapper", "sent to the target (wrapper)")):
             cells = []
             for result in results:
                 module = result["modules"].get(name)
                 if module is None:
                     cells.append("-")
-                elif key == "files":
-                    cells.append("%d files, %s" % (len(module["files"]),
-                                                   "{:,}".format(sum(module["files"].values()))))
+                elif key in ("collection", "files"):
+                    sizes = [size for path, size in module["files"].items()
+                             if key == "files" or path.startswith(COLLECTION)]
+                    cells.append("%d files, %s" % (len(sizes), "{:,}".format(sum(sizes))))
                 else:
                     cells.append("{:,}".format(module[key]))
             lines.append("| **%s** | %s |" % (what, " | ".join("**%s**" % cell for cell in cells)))
