@@ -121,6 +121,16 @@ class Ansible:
         return self._run(argv, env, cwd)
 
 
+def localhost_play(tasks, group_defaults=None):
+    """A playbook of one play on localhost running ``tasks`` (a list of task dicts), with
+    ``group_defaults`` for every module of the collection's action group (``module_defaults:
+    group/easystack.eos.eos``). Written as JSON, which is YAML."""
+    play = {"hosts": "localhost", "gather_facts": False, "tasks": tasks}
+    if group_defaults:
+        play["module_defaults"] = {"group/easystack.eos.eos": group_defaults}
+    return json.dumps([play], indent=2)
+
+
 def write_clouds_yaml(path, clouds):
     """Write a clouds.yaml (JSON is valid YAML) with mode 0600."""
     path.write_text(json.dumps({"clouds": clouds}, indent=2))

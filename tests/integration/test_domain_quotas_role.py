@@ -1,6 +1,6 @@
 """The domain_quotas role on the real Keystone + simulator: one module task for every department,
 and a summary recorded (set_stats) even when a write fails."""
-from test_eos_domain_quota import server_quotas, writes
+from bedkit import server_quotas, writes
 
 PLAYBOOK = """
 - hosts: localhost

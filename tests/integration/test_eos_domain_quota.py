@@ -1,19 +1,10 @@
 """eos_domain_quota against the real Keystone + simulator: idempotence, check mode, diff, errors."""
 import json
 
-from playbook_runner import write_clouds_yaml
+from bedkit import server_quotas, writes
+from playbook_runner import localhost_play, write_clouds_yaml
 
 MODULE = "eos_domain_quota"
-
-
-def writes(records):
-    return [r for r in records if r["method"] in ("PATCH", "PUT", "POST", "DELETE")
-            and r["path"] != "/v3/auth/tokens"]
-
-
-def server_quotas(bed, domain="acme", region="RegionOne"):
-    response = bed.api("GET", "/v3/domain_quotas/" + bed.domains[domain])
-    return response.json()["domain"][region]["quotas"]
 
 
 def test_first_run_changes_second_run_writes_nothing(ansible, bed):
@@ -154,22 +145,12 @@ def test_many_in_one_task_with_module_defaults_and_clouds_yaml_only(ansible, bed
         "auth": {"auth_url": bed.auth_url, "username": "admin", "password": admin["password"],
                  "project_name": "admin", "domain_name": "Default"},
         "region_name": "RegionOne"}})
-    playbook = """
-- hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/easystack.eos.eos:
-      api_timeout: 20
-  tasks:
-    - name: set quotas
-      easystack.eos.eos_domain_quota:
-        domains: "{{ departments }}"
-        parallel: 8
-      register: applied
-    - name: summary
-      ansible.builtin.debug:
-        msg: "{{ applied.domains | map(attribute='changed') | list }}"
-"""
+    playbook = localhost_play([
+        {"name": "set quotas", "register": "applied",
+         "easystack.eos.eos_domain_quota": {"domains": "{{ departments }}", "parallel": 8}},
+        {"name": "summary", "ansible.builtin.debug": {
+            "msg": "{{ applied.domains | map(attribute='changed') | list }}"}},
+    ], group_defaults={"api_timeout": 20})
     departments = [{"domain": "acme", "quotas": {"cores": 90}},
                    {"domain": "globex", "quotas": {"instances": 20, "ram": "70000"}}]
     env = {"OS_CLIENT_CONFIG_FILE": str(path)}

@@ -1,7 +1,7 @@
 """eos_domain_quota's list form (domains) against the real Keystone + simulator: every entry planned
 before the first write, one login, parallel writes that all get reported."""
 
-from test_eos_domain_quota import server_quotas, writes
+from bedkit import server_quotas, writes
 
 MODULE = "eos_domain_quota"
 

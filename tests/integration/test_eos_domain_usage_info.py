@@ -1,11 +1,10 @@
 """eos_domain_usage_info against the real Keystone + simulator."""
-import json
 import subprocess
 import sys
 
 import pytest
 
-from playbook_runner import write_clouds_yaml
+from playbook_runner import localhost_play, write_clouds_yaml
 
 MODULE = "eos_domain_usage_info"
 
@@ -55,17 +54,21 @@ def test_domain_by_id(ansible, bed):
     assert run.last["regions"]["RegionOne"]["quotas"]["gigabytes_ssd"] == 2048.5
 
 
-def test_unknown_region_lists_regions(ansible):
-    run = ansible.module(MODULE, {"region": "Mars"}, env=ansible.os_env())
-    result = run.assert_clean_failure()
-    assert "Region 'Mars' is not reported" in result["msg"]
-    assert "RegionOne, RegionTwo" in result["msg"]
-
-
-def test_unknown_domain(ansible):
-    run = ansible.module(MODULE, {"domain": "no-such-department"}, env=ansible.os_env())
-    result = run.assert_clean_failure()
-    assert "Domain 'no-such-department' not found" in result["msg"]
+@pytest.mark.parametrize("args, words", [
+    pytest.param({"region": "Mars"}, ("Region 'Mars' is not reported", "RegionOne, RegionTwo"),
+                 id="unknown region lists the regions"),
+    pytest.param({"domain": "no-such-department"}, ("Domain 'no-such-department' not found",),
+                 id="unknown domain"),
+    pytest.param({"service_type": "no-such-type"},
+                 ("No no-such-type endpoint for interface public in region RegionOne",
+                  "eos-quota public RegionOne"), id="service type missing from the catalog"),
+    pytest.param({"domain": "acme", "domains": ["globex"]}, ("mutually exclusive",),
+                 id="domains is exclusive with domain"),
+])
+def test_an_option_that_cannot_be_served_fails_cleanly_saying_why(ansible, args, words):
+    result = ansible.module(MODULE, args, env=ansible.os_env()).assert_clean_failure()
+    for phrase in words:
+        assert phrase in result["msg"], result
 
 
 def test_bad_password_names_user_not_password(ansible, bed):
@@ -141,44 +144,22 @@ def test_named_cloud_from_home_config_and_app_credential(ansible, bed):
 
 def test_module_defaults_group_and_separate_quota_service_type(ansible, bed):
     admin = bed.users["admin"]
-    playbook = """
-- hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/easystack.eos.eos:
-      auth:
-        auth_url: %s
-        username: admin
-        password: %s
-        project_name: admin
-        user_domain_name: Default
-        project_domain_name: Default
-      region_name: RegionOne
-  tasks:
-    - name: default service type
-      easystack.eos.eos_domain_usage_info:
-        domain: acme
-    - name: eos-quota service type
-      easystack.eos.eos_domain_usage_info:
-        domain: acme
-        service_type: eos-quota
-    - name: endpoint override without /v3
-      easystack.eos.eos_domain_usage_info:
-        endpoint_override: %s
-""" % (bed.auth_url, json.dumps(admin["password"]), bed.url)
+    playbook = localhost_play([
+        {"name": "default service type", "easystack.eos.eos_domain_usage_info": {"domain": "acme"}},
+        {"name": "eos-quota service type", "easystack.eos.eos_domain_usage_info": {
+            "domain": "acme", "service_type": "eos-quota"}},
+        {"name": "endpoint override without /v3", "easystack.eos.eos_domain_usage_info": {
+            "endpoint_override": bed.url}},
+    ], group_defaults={"auth": {"auth_url": bed.auth_url, "username": "admin",
+                                "password": admin["password"], "project_name": "admin",
+                                "user_domain_name": "Default", "project_domain_name": "Default"},
+                       "region_name": "RegionOne"})
     run = ansible.playbook(playbook)
     assert run.rc == 0, run.stdout + run.stderr
     assert run.task("default service type")["domain"]["name"] == "acme"
     assert run.task("eos-quota service type")["regions"] == \
         run.task("default service type")["regions"]
     assert run.task("endpoint override without /v3")["view"] == "platform"
-
-
-def test_service_type_missing_from_catalog(ansible):
-    run = ansible.module(MODULE, {"service_type": "no-such-type"}, env=ansible.os_env())
-    result = run.assert_clean_failure()
-    assert "No no-such-type endpoint for interface public in region RegionOne" in result["msg"]
-    assert "eos-quota public RegionOne" in result["msg"]
 
 
 def test_check_mode_is_supported(ansible):
@@ -243,8 +224,3 @@ def test_all_domains_pages_and_sorts_by_name(ansible, bed):
     names = [item["domain"]["name"] for item in run.last["domains"]]
     assert {"Default", "acme", "globex"} <= set(names)
     assert names == sorted(names)
-
-
-def test_domains_is_exclusive_with_domain_and_all_domains(ansible):
-    run = ansible.module(MODULE, {"domain": "acme", "domains": ["globex"]}, env=ansible.os_env())
-    assert "mutually exclusive" in run.assert_clean_failure()["msg"]

@@ -4,6 +4,9 @@ import uuid
 
 import pytest
 
+from bedkit import can_log_in
+from playbook_runner import localhost_play
+
 MODULE = "eos_user_password"
 
 
@@ -16,13 +19,6 @@ def user(bed):
         "name": name, "domain_id": bed.domains["acme"], "password": password}}).json()["user"]
     yield {"id": created["id"], "name": name, "password": password}
     bed.api("DELETE", "/v3/users/" + created["id"])
-
-
-def can_log_in(bed, user_id, password):
-    response = bed.http.post(bed.auth_url + "/auth/tokens", json={"auth": {"identity": {
-        "methods": ["password"], "password": {"user": {"id": user_id, "password": password}}}}},
-        timeout=10)
-    return response.status_code == 201
 
 
 def patches(records):
@@ -143,24 +139,12 @@ def test_errors_are_clean_and_secret_free(ansible, bed, user):
 
 def test_module_defaults_group_with_app_credential(ansible, bed, user):
     app = bed.state["application_credential"]
-    playbook = """
-- hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/easystack.eos.eos:
-      auth_type: v3applicationcredential
-      auth:
-        auth_url: %s
-        application_credential_id: %s
-        application_credential_secret: %s
-  tasks:
-    - name: reset
-      easystack.eos.eos_user_password:
-        user: %s
-        domain: acme
-        password: "{{ new_password }}"
-      no_log: false
-""" % (bed.auth_url, app["id"], app["secret"], user["name"])
+    playbook = localhost_play([
+        {"name": "reset", "no_log": False, "easystack.eos.eos_user_password": {
+            "user": user["name"], "domain": "acme", "password": "{{ new_password }}"}},
+    ], group_defaults={"auth_type": "v3applicationcredential", "auth": {
+        "auth_url": bed.auth_url, "application_credential_id": app["id"],
+        "application_credential_secret": app["secret"]}})
     run = ansible.playbook(playbook, extra_vars={"new_password": "Via-appcred-1"}, verbosity=3)
     assert run.rc == 0, run.stdout + run.stderr
     assert run.task("reset")["changed"] is True

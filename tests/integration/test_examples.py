@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bedkit import can_log_in, server_quotas
 from playbook_runner import BIN, REPO, Run, write_clouds_yaml
 
 MODULE_DIR = REPO / "plugins" / "modules"
@@ -100,24 +101,11 @@ def with_registered_inputs(tasks, index):
     return needed + [tasks[index]]
 
 
-def server_quotas(bed, domain, region):
-    response = bed.api("GET", "/v3/domain_quotas/" + bed.domains[domain])
-    response.raise_for_status()
-    return response.json()["domain"][region]["quotas"]
-
-
 def writes_to_bob_or_acme(bed, records):
     """Writes to what the examples target (the bed is shared: others' writes are not counted)."""
     targets = ("/v3/users/" + bed.users["bob"]["id"], "/v3/domain_quotas/" + bed.domains["acme"])
     return [(r["method"], r["path"]) for r in records
             if r["method"] in ("PATCH", "PUT", "POST", "DELETE") and r["path"].startswith(targets)]
-
-
-def can_log_in(bed, user_id, password):
-    response = bed.http.post(bed.auth_url + "/auth/tokens", json={"auth": {"identity": {
-        "methods": ["password"], "password": {"user": {"id": user_id, "password": password}}}}},
-        timeout=10)
-    return response.status_code == 201
 
 
 @pytest.fixture()

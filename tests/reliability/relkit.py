@@ -1,4 +1,5 @@
-"""Helpers of the reliability suite: throwaway identities, server state, secret scans, the report."""
+"""Helpers of the reliability suite: throwaway identities, hostile-server logins, waiting out
+Keystone's revocation granularity, secret scans, the report (reads of the bed: ``bedkit``)."""
 import json
 import re
 import time
@@ -101,20 +102,6 @@ def assert_no_secret(run, server, **secrets):
     secrets.update(("token %d" % index, token) for index, token in enumerate(server.tokens))
     hits = secret_hits({"stdout": run.stdout, "stderr": run.stderr}, secrets)
     assert not hits, hits
-
-
-def server_quotas(bed, domain_id, region="RegionOne"):
-    response = bed.api("GET", "/v3/domain_quotas/" + domain_id)
-    assert response.status_code == 200, response.text
-    return response.json()["domain"][region]["quotas"]
-
-
-def can_log_in(bed, user_id, password):
-    """Whether ``password`` logs the user in (an unscoped token), straight at the bed."""
-    response = bed.http.post(bed.auth_url + "/auth/tokens", json={"auth": {"identity": {
-        "methods": ["password"], "password": {"user": {"id": user_id, "password": password}}}}},
-        timeout=10)
-    return response.status_code == 201
 
 
 def settle_password_changes(bed, mark):

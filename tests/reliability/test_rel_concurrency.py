@@ -11,7 +11,7 @@ import sys
 from urllib.parse import parse_qs, urlsplit
 
 from playbook_runner import BIN
-from relkit import server_quotas
+from bedkit import server_quotas
 
 DOMAINS, HOSTS = 100, 10
 RETRIED_STATUSES = (429, 502, 503, 504)  # plugins/module_utils/session.py RETRY_STATUSES

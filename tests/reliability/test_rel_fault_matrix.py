@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from relkit import can_log_in, server_quotas, settle_password_changes
+from bedkit import can_log_in, server_quotas
+from relkit import settle_password_changes
 
 API_TIMEOUT = 2  # seconds: the slow fault answers later than this
 SLOW = API_TIMEOUT + 0.6

@@ -6,7 +6,7 @@ identity lookups stay on TLS.
 """
 import pytest
 
-from relkit import server_quotas
+from bedkit import server_quotas
 
 SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 # Without ca_cert requests verifies with REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE, else certifi's bundle.
