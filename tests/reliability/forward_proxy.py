@@ -11,6 +11,15 @@ import threading
 from urllib.parse import urlsplit
 
 
+def accepted(listener):
+    """Every connection ``listener`` accepts (a socket each), until the listener is closed."""
+    while True:
+        try:
+            yield listener.accept()[0]
+        except OSError:
+            return
+
+
 class ForwardProxy:
     def __init__(self, credentials=None):
         self.credentials = credentials
@@ -26,11 +35,7 @@ class ForwardProxy:
         self._listener.close()
 
     def _accept(self):
-        while True:
-            try:
-                client = self._listener.accept()[0]
-            except OSError:
-                return
+        for client in accepted(self._listener):
             threading.Thread(target=self._serve, args=(client,), daemon=True).start()
 
     def _serve(self, client):

@@ -71,6 +71,8 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from forward_proxy import accepted
+
 REGION = "RegionOne"
 MIB = 1024 * 1024
 BOMB_INFLATED = 1536 * MIB
@@ -137,11 +139,7 @@ class Sink:
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self):
-        while True:
-            try:
-                client = self._listener.accept()[0]
-            except OSError:
-                return
+        for client in accepted(self._listener):
             with client:
                 client.settimeout(2)
                 data = b""
