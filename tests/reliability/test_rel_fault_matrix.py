@@ -35,21 +35,16 @@ FAULTS = {
 SLOW_LOGIN = {"delay": SLOW, "status": 503}
 RETRIABLE = ("502", "503", "504", "429+RA=1", "slow", "drop", "html-502")
 
-# Where the fault is injected: module, method, path pattern ({id} = the fresh domain or user).
+# Where the fault is injected, "<row> <method> <path>[ (<which call>)]" ({id} in the path: the
+# fresh domain or user), and the module that makes the call.
 TARGETS = {
-    "usage_info GET /v3/domain_usage":
-        ("eos_domain_usage_info", "GET", r"^/v3/domain_usage$"),
-    "domain_quota GET /v3/domain_quotas/{id}":
-        ("eos_domain_quota", "GET", r"^/v3/domain_quotas/{id}$"),
-    "domain_quota PATCH /v3/domain_quotas/{id}":
-        ("eos_domain_quota", "PATCH", r"^/v3/domain_quotas/{id}$"),
-    "user_password POST /v3/auth/tokens (admin login)":
-        ("eos_user_password", "POST", r"^/v3/auth/tokens$"),
+    "usage_info GET /v3/domain_usage": "eos_domain_usage_info",
+    "domain_quota GET /v3/domain_quotas/{id}": "eos_domain_quota",
+    "domain_quota PATCH /v3/domain_quotas/{id}": "eos_domain_quota",
+    "user_password POST /v3/auth/tokens (admin login)": "eos_user_password",
     # The admin token comes from the token cache, so the first login is the password check.
-    "user_password POST /v3/auth/tokens (password check)":
-        ("eos_user_password", "POST", r"^/v3/auth/tokens$"),
-    "user_password PATCH /v3/users/{id}":
-        ("eos_user_password", "PATCH", r"^/v3/users/{id}$"),
+    "user_password POST /v3/auth/tokens (password check)": "eos_user_password",
+    "user_password PATCH /v3/users/{id}": "eos_user_password",
 }
 CHECK_LOGIN = "user_password POST /v3/auth/tokens (password check)"
 ADMIN_LOGIN = "user_password POST /v3/auth/tokens (admin login)"
@@ -102,7 +97,8 @@ class Subject:
 
     def __init__(self, target, bed, identities, ansible, cache_dir):
         self.bed = bed
-        self.module, self.method, pattern = TARGETS[target]
+        self.module = TARGETS[target]
+        self.method, path = target.split(" ")[1:3]
         self.env = ansible.os_env()
         self.warm_cache = target == CHECK_LOGIN
         if self.warm_cache:
@@ -122,7 +118,7 @@ class Subject:
             self.new_password = "New-" + self.user["password"][4:][::-1]
             self.args.update(user=self.user["name"], domain=self.user["domain"]["name"],
                              password=self.new_password, update_password="on_mismatch")
-        self.path = pattern.replace("{id}", self.item_id or "")
+        self.path = "^%s$" % path.replace("{id}", self.item_id or "")  # the fault's path pattern
 
     def follow_up(self):
         """A playbook: the task again without faults, then (for a module that writes) once more,
