@@ -210,9 +210,9 @@ def set_many(module: "EosModule") -> Dict[str, Any]:
         else:
             result = outcome(domain, changes, after or predicted(region, changes), changes.changed)
         results.append(result)
-    report: Dict[str, Any] = {"changed": any(result["changed"] for result in results),
-                              "domains": results,
-              "summary": [summary_line(result, module.check_mode) for result in results]}
+    report: Dict[str, Any] = {
+        "changed": any(result["changed"] for result in results), "domains": results,
+        "summary": [summary_line(result, module.check_mode) for result in results]}
     if module.ansible._diff:  # pylint: disable=protected-access
         report["diff"] = []
         for domain, dummy, changes in planned:
