@@ -171,7 +171,7 @@ def table(results, labels, show_all):
         grouped = tuple(label_ + " (" for label_ in (INITS, CORE))
         files.sort(key=lambda path: (path.startswith(grouped), path.startswith(CORE),
                                      not path.startswith("plugins/modules/"), path))
-        lines.append("%s: %s" % (name, ", ".join(labels)) if len(labels) > 1 else name)
+        lines.append("**%s**" % name)
         lines.append("")
         lines.append("| file | " + " | ".join(labels) + " |")
         lines.append("|---|" + "---:|" * len(labels))
