@@ -73,3 +73,17 @@ def test_the_settings_secrets():
     found = secrets.of_settings(settings)
     assert settings.auth["password"] in found and "Url-Pa55" in found
     assert settings.secrets == found
+
+
+@pytest.mark.parametrize("text", ["a." * 20000, "a" * 40000, "a://" * 10000, "x:/" * 13000])
+def test_hiding_url_credentials_takes_linear_time(text):
+    """An unbounded scheme made "a.a.a..." (40,000 characters) take 29 s: a hostile Location
+    header or catalog URL could stall a task before anything cut it to size."""
+    import time
+    started = time.monotonic()
+    secrets.hidden(text)
+    assert time.monotonic() - started < 1.0
+
+
+def test_a_long_scheme_still_has_its_credentials_hidden():
+    assert secrets.hidden("z" * 40 + "://user:Pw-1@host/") == "z" * 40 + "://***@host/"
