@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: easystack.eos contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal to easystack.eos, not a public API: no compatibility promise (docs/development.md).
 """Where requests go: the API root of each service, from auth_url, endpoint_override or the
 token's service catalog (``Endpoints``), and the catalog search itself (``find_endpoint``)."""
 

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: easystack.eos contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal to easystack.eos, not a public API: no compatibility promise (docs/development.md).
 """An authenticated EOS API client: a token, the endpoints, and calls that carry the token.
 
 What it builds on: login.py (the logins, the token cache), catalog.py (``Endpoints``: where

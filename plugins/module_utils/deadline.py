@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: easystack.eos contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal to easystack.eos, not a public API: no compatibility promise (docs/development.md).
 """A deadline for a whole request (connect, headers, body), which requests does not have.
 
 requests' ``timeout`` bounds each socket operation, so a server that sends one byte a second

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: easystack.eos contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal to easystack.eos, not a public API: no compatibility promise (docs/development.md).
 """The one exception type of the collection, and how it becomes a module failure."""
 
 from __future__ import absolute_import, division, print_function

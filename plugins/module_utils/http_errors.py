@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: easystack.eos contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal to easystack.eos, not a public API: no compatibility promise (docs/development.md).
 """What went wrong with a request, and how it is said: every EosError of the HTTP layer.
 
 - ``classify``: what requests raised, as a ``transport.NoAnswer`` of one kind (TLS, URL,

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: easystack.eos contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal to easystack.eos, not a public API: no compatibility promise (docs/development.md).
 """Every object the collection acts on is the one that was asked for.
 
 A server (or a proxy, or a buggy release) that ignores ``domain_id`` in a user lookup, answers a

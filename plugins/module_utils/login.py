@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: easystack.eos contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal to easystack.eos, not a public API: no compatibility promise (docs/development.md).
 """The two Keystone logins over HTTP: the task's own (``log_in``: a token, or an EosError
 saying why not; ``task_token``: from the token cache if it can) and a user's password check
 (``check_password``: one of four states).

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: easystack.eos contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal to easystack.eos, not a public API: no compatibility promise (docs/development.md).
 """Finding Keystone domains and users by name or ID: one request in the usual case.
 
 The requests are eos_api's; here is what to ask, in which order, and what the answers mean."""

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: easystack.eos contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal to easystack.eos, not a public API: no compatibility promise (docs/development.md).
 """Connection options: the argument spec every module shares, and where their values come from.
 
 The OpenStack tools' convention, so existing ``module_defaults``, clouds.yaml files and AWX

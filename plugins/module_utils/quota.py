@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: easystack.eos contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal to easystack.eos, not a public API: no compatibility promise (docs/development.md).
 """The quota change set: from what a task asks and what the server has, what to PATCH.
 
 One place for the rules (the openstack.cloud ``resource.py`` idea): item names and aliases,

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: easystack.eos contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal to easystack.eos, not a public API: no compatibility promise (docs/development.md).
 """HTTP for one module run: the request loop over one requests.Session; raises EosError only.
 
 The concerns it puts together live in their own files: transport.py (how requests is

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: easystack.eos contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal to easystack.eos, not a public API: no compatibility promise (docs/development.md).
 """Opt-in reuse of a still-valid Keystone token across tasks and runs.
 
 Stored only in a 0600 file inside a 0700 directory under the user's cache directory

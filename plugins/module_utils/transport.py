@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: easystack.eos contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal to easystack.eos, not a public API: no compatibility promise (docs/development.md).
 """How requests is configured for one module run, so that it can neither leak nor surprise.
 
 - redirects are never followed (a 3xx is a failure naming its Location): a redirect could take

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: easystack.eos contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal to easystack.eos, not a public API: no compatibility promise (docs/development.md).
 """What the server sends is untrusted: text for messages, JSON, and the values read from it.
 
 Every server-supplied string that reaches a message goes through ``shown`` (no control

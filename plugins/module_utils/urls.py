@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: easystack.eos contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal to easystack.eos, not a public API: no compatibility promise (docs/development.md).
 """URL hygiene: which URLs are acceptable, how they are shown, how IDs go into paths.
 
 - ``checked_url``: an http(s) URL with a host, nothing that would send requests elsewhere than

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: easystack.eos contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal to easystack.eos, not a public API: no compatibility promise (docs/development.md).
 """The quota report's rules, as pure functions (no I/O): rows, threshold and over-quota marks,
 oversubscription (departments' quotas against the platform's) and the job's summary.
 

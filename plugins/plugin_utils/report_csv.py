@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: easystack.eos contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal to easystack.eos, not a public API: no compatibility promise (docs/development.md).
 """The quota report's CSV, on the controller: the rows of the filter easystack.eos.quota_report
 as text for a spreadsheet, written with Python's ``csv`` module.
 
