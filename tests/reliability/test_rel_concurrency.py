@@ -14,7 +14,7 @@ from playbook_runner import BIN
 from bedkit import server_quotas
 
 DOMAINS, HOSTS = 100, 10
-RETRIED_STATUSES = (429, 502, 503, 504)  # plugins/module_utils/session.py RETRY_STATUSES
+RETRIED_STATUSES = (429, 502, 503, 504)  # plugins/module_utils/retry.py RETRY_STATUSES
 
 PLAYBOOK = """
 - hosts: eos
