@@ -10,6 +10,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from typing import TYPE_CHECKING, Any, Dict, Optional
+
+if TYPE_CHECKING:  # annotations only
+    from ansible_collections.easystack.eos.plugins.module_utils.options import ConnectionSettings
+
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.untrusted import Answer
 
@@ -21,7 +26,7 @@ class Token:
     ``body`` is kept as read (the token cache stores it).
     """
 
-    def __init__(self, value, body, where="the token answer"):
+    def __init__(self, value: str, body: Any, where: str = "the token answer") -> None:
         self.value = value
         self.body = body
         check = Answer(where)
@@ -41,7 +46,7 @@ class Token:
                       for role in check.sequence(token.get("roles") or [], "token.roles")]
 
 
-def _named(prefix, auth, what):
+def _named(prefix: str, auth: Dict[str, Any], what: str) -> Optional[Dict[str, Any]]:
     """``{"id": ...}`` or ``{"name": ..., "domain": {...}}`` for a user or project."""
     if auth.get(prefix + "_id"):
         return {"id": auth[prefix + "_id"]}
@@ -58,7 +63,7 @@ def _named(prefix, auth, what):
     return {"name": name, "domain": domain}
 
 
-def _scope(auth):
+def _scope(auth: Dict[str, Any]) -> Dict[str, Any]:
     project = _named("project", auth, "project")
     if project:
         return {"project": project}
@@ -70,7 +75,7 @@ def _scope(auth):
                    "the EOS quota API needs a project-scoped token")
 
 
-def token_request(settings):
+def token_request(settings: "ConnectionSettings") -> Dict[str, Any]:
     """The body of ``POST /v3/auth/tokens`` for the settings' auth type."""
     auth = settings.auth
     if settings.auth_type == "v3applicationcredential":
@@ -98,7 +103,7 @@ def token_request(settings):
     return {"auth": {"identity": identity, "scope": _scope(auth)}}
 
 
-def password_check_request(user_id, password):
+def password_check_request(user_id: str, password: str) -> Dict[str, Any]:
     """An unscoped password login of one user: the cheapest way to test a password."""
     return {"auth": {"identity": {"methods": ["password"], "password": {"user": {
         "id": user_id, "password": password}}}}}

@@ -9,6 +9,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
+
+if TYPE_CHECKING:  # annotations only
+    from ansible_collections.easystack.eos.plugins.module_utils.options import ConnectionSettings
+
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.untrusted import shown
 from ansible_collections.easystack.eos.plugins.module_utils.urls import checked_url, weaker_than
@@ -18,7 +23,7 @@ class NoEndpoint(EosError):
     """The catalog has no endpoint of that type, interface and region."""
 
 
-def api_root(url):
+def api_root(url: str) -> str:
     """The URL below which ``/v3/...`` paths go: endpoints come with or without ``/v3``."""
     url = url.rstrip("/")
     if url.endswith("/v3"):
@@ -26,7 +31,8 @@ def api_root(url):
     return url
 
 
-def find_endpoint(catalog, service_type, interface, region=None):
+def find_endpoint(catalog: List[Dict[str, Any]], service_type: str, interface: str,
+                  region: Optional[str] = None) -> str:
     """The API root of ``service_type`` for ``interface`` (and ``region`` when given).
 
     Without a region, the endpoint must be unique; an ambiguous or missing match is an error
@@ -62,18 +68,18 @@ class Endpoints:
     differ: ``forget``). ``quota`` is endpoint_override or the catalog's ``service_type``;
     ``identity`` is the catalog's, else auth_url's (identity is often in one region only)."""
 
-    def __init__(self, settings):
+    def __init__(self, settings: "ConnectionSettings") -> None:
         self.settings = settings
-        self.found = {}  # service: API root, for the current token
+        self.found: Dict[str, str] = {}  # service: API root, for the current token
 
     @property
-    def auth_root(self):
+    def auth_root(self) -> str:
         return api_root(self.settings.auth["auth_url"])
 
-    def forget(self):
+    def forget(self) -> None:
         self.found = {}
 
-    def root(self, service, catalog):
+    def root(self, service: str, catalog: List[Dict[str, Any]]) -> str:
         """API root of ``quota`` or ``identity``, from the token's ``catalog`` if need be."""
         if service in self.found:
             return self.found[service]
@@ -90,7 +96,7 @@ class Endpoints:
         self.found[service] = root
         return root
 
-    def _from_catalog(self, catalog, service_type):
+    def _from_catalog(self, catalog: List[Dict[str, Any]], service_type: str) -> str:
         """A catalog endpoint, checked: a URL that reads as it goes, and no weaker than auth_url.
 
         The token (and a user's new password) go to it, so an ``http://`` endpoint behind an

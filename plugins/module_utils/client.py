@@ -13,6 +13,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple, cast
+
+if TYPE_CHECKING:  # annotations only
+    from ansible_collections.easystack.eos.plugins.module_utils.auth import Token
+    from ansible_collections.easystack.eos.plugins.module_utils.options import ConnectionSettings
+    from ansible_collections.easystack.eos.plugins.module_utils.token_cache import TokenCache
+
 from ansible_collections.easystack.eos.plugins.module_utils.catalog import Endpoints
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 # The password check's states and the MFA receipt header are the client's API too.
@@ -33,35 +40,37 @@ class EosClient:
     login the task has ``stopped`` (relogin.py) and later calls fail at once, ``not_attempted``.
     """
 
-    def __init__(self, settings, session=None, on_secret=None, token_cache=None):
+    def __init__(self, settings: "ConnectionSettings", session: Optional[EosSession] = None,
+                 on_secret: Optional[Callable[[str], None]] = None,
+                 token_cache: Optional["TokenCache"] = None) -> None:
         self.settings = settings
         self.http = session or EosSession(settings)
-        self.on_secret = on_secret or (lambda value: None)
+        self.on_secret: Callable[[str], None] = on_secret or (lambda value: None)
         self.token_cache = token_cache
-        self.token = None
+        self.token: Optional["Token"] = None
         self.token_from_cache = False
         self.endpoints = Endpoints(settings)
         self._relogin = Relogin(self)
 
     @property
-    def stopped(self):
+    def stopped(self) -> Optional[EosError]:
         """The EosError that stopped the task (None while it runs)."""
         return self._relogin.stopped
 
     @property
-    def auth_root(self):
+    def auth_root(self) -> str:
         return self.endpoints.auth_root
 
     @property
-    def _roots(self):
+    def _roots(self) -> Dict[str, str]:
         """The API roots found with the current token (``Endpoints.found``)."""
         return self.endpoints.found
 
     @property
-    def requests_sent(self):
+    def requests_sent(self) -> int:
         return self.http.requests_sent
 
-    def authenticate(self, use_cache=True):
+    def authenticate(self, use_cache: bool = True) -> "Token":
         """Log in (or take the cached token, ``use_cache``); the new token's endpoints are
         found again."""
         self.token, self.token_from_cache = task_token(
@@ -69,24 +78,26 @@ class EosClient:
         self.endpoints.forget()
         return self.token
 
-    def password_check(self, user_id, password):
+    def password_check(self, user_id: str, password: str) -> str:
         """What one unscoped login as the user says about ``password`` (login.check_password):
         MATCH, EXPIRED, MFA_REQUIRED or REFUSED."""
         return check_password(self.http, self.settings, user_id, password, self.on_secret)
 
-    def root(self, service):
+    def root(self, service: str) -> str:
         """API root of ``quota`` (service_type/endpoint_override) or ``identity``."""
         if self.token is None:
             self.authenticate()
-        return self.endpoints.root(service, self.token.catalog)
+        # authenticate() has set the token (a cast: mypy does not see that)
+        return self.endpoints.root(service, cast("Token", self.token).catalog)
 
-    def call(self, method, path, service="quota", body=None, expected=(200,), idempotent=None):
+    def call(self, method: str, path: str, service: str = "quota", body: Any = None,
+             expected: Tuple[int, ...] = (200,), idempotent: Optional[bool] = None) -> Any:
         """JSON body of an API call (None for an empty answer); on 401 the task's one re-login."""
         what = "%s %s" % (method, path.split("?")[0])
         self._relogin.unless_stopped(what)
         url = self.root(service) + path
         while True:
-            token = self.token
+            token = cast("Token", self.token)  # root() above has set it
             try:
                 response = self.http.request(method, url, body=body,
                                              headers={"X-Auth-Token": token.value},
@@ -99,9 +110,10 @@ class EosClient:
                 continue
             return self.http.answer(response, method, url)
 
-    def get(self, path, service="quota", expected=(200,)):
+    def get(self, path: str, service: str = "quota", expected: Tuple[int, ...] = (200,)) -> Any:
         return self.call("GET", path, service=service, expected=expected)
 
-    def patch(self, path, body, service="quota", idempotent=True):
+    def patch(self, path: str, body: Any, service: str = "quota",
+              idempotent: bool = True) -> Any:
         """``idempotent``: the body sets absolute values, so sending it twice is harmless."""
         return self.call("PATCH", path, service=service, body=body, idempotent=idempotent)

@@ -8,6 +8,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from typing import Any, Dict, Optional
+
 from ansible_collections.easystack.eos.plugins.module_utils.secrets import hidden
 
 
@@ -29,8 +31,11 @@ class EosError(Exception):
     refused re-login), so nothing of it can have taken effect.
     """
 
-    def __init__(self, message, status=None, title=None, request_id=None, method=None, url=None,
-                 server_message=None, maybe_applied=False, result=None, not_attempted=False):
+    def __init__(self, message: Any, status: Optional[int] = None, title: Optional[str] = None,
+                 request_id: Optional[str] = None, method: Optional[str] = None,
+                 url: Optional[str] = None, server_message: Optional[str] = None,
+                 maybe_applied: bool = False, result: Optional[Dict[str, Any]] = None,
+                 not_attempted: bool = False) -> None:
         message = hidden(message)
         super(EosError, self).__init__(message)
         self.message = message
@@ -44,13 +49,13 @@ class EosError(Exception):
         self.result = result or {}
         self.not_attempted = not_attempted
 
-    def __str__(self):
+    def __str__(self) -> str:
         message = hidden(self.message)  # callers may have appended to it
         if self.request_id and self.request_id not in message:
             return "%s (request id %s)" % (message, self.request_id)
         return message
 
-    def fail_kwargs(self):
+    def fail_kwargs(self) -> Dict[str, Any]:
         """Keyword arguments for ``AnsibleModule.fail_json``; empty fields are left out."""
         result = dict(self.result)
         result["msg"] = str(self)

@@ -14,17 +14,25 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
+
+if TYPE_CHECKING:  # annotations only
+    from ansible_collections.easystack.eos.plugins.module_utils.options import ConnectionSettings
+    from ansible_collections.easystack.eos.plugins.module_utils.session import EosSession
+    from ansible_collections.easystack.eos.plugins.module_utils.token_cache import TokenCache
+    from ansible_collections.easystack.eos.plugins.module_utils.transport import Reply
+
 import re
 
 from ansible_collections.easystack.eos.plugins.module_utils.auth import (
     Token, password_check_request, token_request)
 from ansible_collections.easystack.eos.plugins.module_utils.catalog import api_root
+# Keystone's token endpoint, below auth_url's API root (eos_api.py holds the API's paths).
+from ansible_collections.easystack.eos.plugins.module_utils.eos_api import TOKENS as TOKENS_PATH
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.http_errors import (
     api_error, request_id_of)
 
-# Keystone's token endpoint, below auth_url's API root.
-TOKENS_PATH = "/v3/auth/tokens"
 # What a password check login says (see check_password).
 MATCH, EXPIRED, MFA_REQUIRED, REFUSED = "match", "expired", "mfa_required", "refused"
 # Keystone's answer to a right password when the user's MFA rules ask for another method.
@@ -33,11 +41,13 @@ RECEIPT_HEADER = "Openstack-Auth-Receipt"
 TOKEN_PATTERN = re.compile(r"^[\x21-\x7e]{1,8192}$")
 
 
-def tokens_url(settings):
+def tokens_url(settings: "ConnectionSettings") -> str:
     return api_root(settings.auth["auth_url"]) + TOKENS_PATH
 
 
-def task_token(http, settings, on_secret, cache=None, use_cache=True):
+def task_token(http: "EosSession", settings: "ConnectionSettings",
+               on_secret: Callable[[str], None], cache: Optional["TokenCache"] = None,
+               use_cache: bool = True) -> Tuple[Token, bool]:
     """The task's token and whether it came from ``cache`` (a TokenCache): a cached one when
     ``use_cache``, else a login (``log_in``), whose token is then cached."""
     cached = cache.load() if cache is not None and use_cache else None
@@ -50,7 +60,8 @@ def task_token(http, settings, on_secret, cache=None, use_cache=True):
     return token, False
 
 
-def log_in(http, settings, on_secret):
+def log_in(http: "EosSession", settings: "ConnectionSettings",
+           on_secret: Callable[[str], None]) -> Token:
     """The task's token: ``POST /v3/auth/tokens`` with the settings' credentials, over ``http``
     (an EosSession); its value goes to ``on_secret`` at once, even a malformed one."""
     url = tokens_url(settings)
@@ -66,7 +77,8 @@ def log_in(http, settings, on_secret):
     return Token(value, http.json(response, "POST", url), "POST %s" % url)
 
 
-def _post_token(http, settings, url, body, on_secret):
+def _post_token(http: "EosSession", settings: "ConnectionSettings", url: str,
+                body: Dict[str, Any], on_secret: Callable[[str], None]) -> "Reply":
     response = http.request("POST", url, body=body, idempotent=True, expected=(201, 200, 401))
     if response.status_code != 401:
         return response
@@ -87,7 +99,8 @@ def _post_token(http, settings, url, body, on_secret):
         status=401, request_id=error.request_id, method="POST", url=url)
 
 
-def check_password(http, settings, user_id, password, on_secret):
+def check_password(http: "EosSession", settings: "ConnectionSettings", user_id: str,
+                   password: str, on_secret: Callable[[str], None]) -> str:
     """What one unscoped login as the user says about ``password``.
 
     ``MATCH``: it logs in. ``EXPIRED``: Keystone checked it and it is right, but expired

@@ -8,11 +8,18 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Optional
+
+if TYPE_CHECKING:  # annotations only: the client is imported where it is made (``client``)
+    from ansible_collections.easystack.eos.plugins.module_utils.client import EosClient
+
+# ansible-core ships no type information (no py.typed): its names are Any here.
+from ansible.module_utils.basic import (  # type: ignore[import-untyped]
+    AnsibleModule, missing_required_lib)
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.options import (
-    connection_argument_spec, resolve_connection)
+    ConnectionSettings, connection_argument_spec, resolve_connection)
 from ansible_collections.easystack.eos.plugins.module_utils.secrets import hidden, learn
 from ansible_collections.easystack.eos.plugins.module_utils.transport import REQUESTS_IMPORT_ERROR
 from ansible_collections.easystack.eos.plugins.module_utils.urls import is_https, is_loopback
@@ -29,7 +36,8 @@ class EosModule:
     variable renders as ""): checked before anything is sent.
     """
 
-    def __init__(self, argument_spec, required_text=(), **kwargs):
+    def __init__(self, argument_spec: Dict[str, Any], required_text: Iterable[str] = (),
+                 **kwargs: Any) -> None:
         spec = connection_argument_spec()
         clash = set(spec) & set(argument_spec)
         if clash:  # a programming error, caught by the unit tests
@@ -42,8 +50,8 @@ class EosModule:
                 "python3-requests package, for the Python that runs the module"),
                 exception=REQUESTS_IMPORT_ERROR)
         self.params = self.ansible.params
-        self._client = None
-        self._settings = None
+        self._client: Optional["EosClient"] = None
+        self._settings: Optional[ConnectionSettings] = None
         for secret in list(self.ansible.no_log_values):  # the no_log options' values
             self.mask(secret)
         for name in required_text:
@@ -54,23 +62,23 @@ class EosModule:
                     "variable renders as '', for example lookup('env', ...) of an unset variable)"
                     % (name, " or only whitespace" if value else "")))
 
-    def mask(self, secret):
+    def mask(self, secret: Any) -> None:
         """Keep ``secret`` out of all output, raw and in the forms a server may echo it in: the
         secrets registry hides them in messages, ansible (no_log_values) in the whole result."""
         self.ansible.no_log_values.update(learn(secret))
 
     @property
-    def check_mode(self):
+    def check_mode(self) -> bool:
         return self.ansible.check_mode
 
     @property
-    def settings(self):
+    def settings(self) -> ConnectionSettings:
         """The resolved connection settings: ``run`` resolves them before the action runs."""
         if self._settings is None:  # a programming error, caught by the unit tests
             raise RuntimeError("EosModule.settings used before run() resolved them")
         return self._settings
 
-    def resolve_settings(self):
+    def resolve_settings(self) -> ConnectionSettings:
         """Resolve the connection options, keep their secrets out of all output, and warn about
         settings that expose the connection. Once per run, before anything is sent."""
         settings = resolve_connection(self.params)
@@ -88,7 +96,7 @@ class EosModule:
         return settings
 
     @property
-    def client(self):
+    def client(self) -> "EosClient":
         if self._client is None:
             # Imported here so that a module's --help-like failures do not pay for it.
             from ansible_collections.easystack.eos.plugins.module_utils.client import EosClient
@@ -99,10 +107,10 @@ class EosModule:
             self._client = EosClient(self.settings, on_secret=self.mask, token_cache=cache)
         return self._client
 
-    def fail(self, error):
+    def fail(self, error: EosError) -> None:
         self.ansible.fail_json(**error.fail_kwargs())
 
-    def run(self, action):
+    def run(self, action: Callable[["EosModule"], Dict[str, Any]]) -> None:
         try:
             self.resolve_settings()
             result = action(self)

@@ -15,6 +15,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:  # annotations only: the client imports this file
+    from ansible_collections.easystack.eos.plugins.module_utils.auth import Token
+    from ansible_collections.easystack.eos.plugins.module_utils.client import EosClient
+
 import threading
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
@@ -24,20 +30,21 @@ class Relogin:
     """The re-login state of one client (an EosClient: its ``token``, ``token_cache``,
     ``settings`` and ``authenticate``)."""
 
-    def __init__(self, client):
+    def __init__(self, client: "EosClient") -> None:
         self.client = client
-        self.stopped = None  # the EosError that stopped the task; later calls are not sent
+        # the EosError that stopped the task; later calls are not sent
+        self.stopped: Optional[EosError] = None
         self._lock = threading.Lock()
         self._done = False  # the one re-login of this task has been made
 
-    def unless_stopped(self, what, refused=False):
+    def unless_stopped(self, what: str, refused: bool = False) -> None:
         """Raise a ``not_attempted`` EosError for ``what`` when the task has stopped."""
         if self.stopped is not None:
             raise EosError("%s %s: the task had stopped: %s" % (
                 what, "was refused (401) and not tried again" if refused else "was not sent",
                 self.stopped), not_attempted=True)
 
-    def renew(self, token, refused, what):
+    def renew(self, token: "Token", refused: EosError, what: str) -> None:
         """``token`` was refused (the EosError ``refused``, for the call ``what``): log in
         again, once per task. A second refusal, or a refused login, stops the task."""
         client = self.client

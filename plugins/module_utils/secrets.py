@@ -23,6 +23,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from typing import TYPE_CHECKING, Any, Iterable, List, Optional, Set
+
+if TYPE_CHECKING:  # annotations only: options.py imports this file
+    from ansible_collections.easystack.eos.plugins.module_utils.options import ConnectionSettings
+
 import re
 
 # What a known secret becomes in output (the same as ansible's no_log mask).
@@ -40,10 +45,10 @@ _USERINFO = re.compile(r"(?i)([a-z][a-z0-9+.-]{0,31}://)[^/?#@\s]*@")
 
 # Every form of every secret learnt in this process. One module run is one process; the unit
 # tests clear it between runs (``untrusted._SECRETS`` is this set).
-KNOWN = set()
+KNOWN: Set[str] = set()
 
 
-def forms_of(secret):
+def forms_of(secret: str) -> Set[str]:
     """``secret`` and the forms a server may echo it back in: JSON-escaped (``\\"``, ``\\u00e9``),
     Python-escaped, URL-encoded. Empty forms are left out."""
     import json  # here: only modules with secrets get here, once per secret
@@ -53,7 +58,7 @@ def forms_of(secret):
     return set(form for form in forms if form)
 
 
-def learn(secret):
+def learn(secret: Any) -> Set[str]:
     """Hide ``secret`` from now on, in every form; the forms (for ``no_log_values``)."""
     if not secret:
         return set()
@@ -62,12 +67,12 @@ def learn(secret):
     return forms
 
 
-def remember(forms):
+def remember(forms: Iterable[str]) -> None:
     """Hide each of ``forms`` as it is (no other forms added); empty ones are skipped."""
     KNOWN.update(form for form in forms if form)
 
 
-def credentials_of(url):
+def credentials_of(url: str) -> Optional[str]:
     """The password part of ``user:password@`` in a URL, if any (a secret to ``learn``)."""
     from urllib.parse import urlsplit
     try:
@@ -76,7 +81,7 @@ def credentials_of(url):
         return None
 
 
-def of_settings(settings):
+def of_settings(settings: "ConnectionSettings") -> List[str]:
     """Every secret of connection settings (``ConnectionSettings.secrets``): the secret auth
     values, and the password part of the credentials in auth_url or endpoint_override."""
     auth = settings.auth
@@ -88,7 +93,7 @@ def of_settings(settings):
     return found
 
 
-def hidden(text, urls=True):
+def hidden(text: Any, urls: bool = True) -> str:
     """``text`` (any value, as text) with the credentials of every URL in it replaced by
     ``URL_MASK``, and every known secret, in every form, by ``MASK`` (longest first, so that
     no part of a longer one survives a shorter one).

@@ -14,6 +14,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
+
+if TYPE_CHECKING:  # annotations only
+    from ansible_collections.easystack.eos.plugins.module_utils.options import ConnectionSettings
+
 import json
 import threading
 import time
@@ -34,15 +39,17 @@ class EosSession:
     thread-safe, each request's deadline is its own thread's, and the count below is locked.
     """
 
-    def __init__(self, settings, sleep=time.sleep, http=None):
+    def __init__(self, settings: "ConnectionSettings",
+                 sleep: Callable[[float], None] = time.sleep, http: Any = None) -> None:
         self.settings = settings
         self.http = http if http is not None else new_http(settings)
         self.sleep = sleep
         self.requests_sent = 0
         self._count_lock = threading.Lock()
 
-    def request(self, method, url, body=None, headers=None, idempotent=None,
-                expected=(200,)):
+    def request(self, method: str, url: str, body: Any = None,
+                headers: Optional[Dict[str, str]] = None, idempotent: Optional[bool] = None,
+                expected: Tuple[int, ...] = (200,)) -> Reply:
         """Send one API call, with retry.py's retries; the Reply of an expected status, or an
         EosError."""
         if idempotent is None:
@@ -73,7 +80,8 @@ class EosSession:
                 raise answer_error(response, method, url, attempts.made, attempts.maybe_applied)
             self.sleep(wait)
 
-    def _send(self, method, url, headers, data):
+    def _send(self, method: str, url: str, headers: Dict[str, str],
+              data: Optional[bytes]) -> Reply:
         """One attempt within api_timeout as a whole: a Reply, or a NoAnswer of its kind."""
         timeout = self.settings.api_timeout
         with Deadline(timeout) as deadline:
@@ -95,14 +103,14 @@ class EosSession:
                 response.close()
         return Reply(response.status_code, response.reason, response.headers, content)
 
-    def json(self, response, method, url):
+    def json(self, response: Reply, method: str, url: str) -> Any:
         """The JSON body of a successful response, or an EosError naming what came instead."""
         try:
             return response.json()
         except ValueError as exc:
             raise not_json_error(response, method, url, exc)
 
-    def answer(self, response, method, url):
+    def answer(self, response: Reply, method: str, url: str) -> Any:
         """What a successful call answered: its JSON body, None for an empty one. A write's
         answer must be JSON: one that cannot be read still means the write may have happened."""
         if method not in WRITES:

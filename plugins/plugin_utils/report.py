@@ -18,6 +18,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
+
 import hashlib
 import json
 import math
@@ -26,6 +28,8 @@ from decimal import Decimal, InvalidOperation
 
 # format_value: the one formatter of quota values (72, 20.5, 31146 for 31146.0, unlimited for -1).
 from ansible_collections.easystack.eos.plugins.module_utils.quota import UNLIMITED, format_value
+
+Row = Dict[str, Any]  # a row, scope, section or oversubscription entry of the report
 
 # How items are grouped and named in the report. Items not listed go under "Other" by their API
 # name; per-volume-type items (volumes_ssd, gigabytes_hdd, ...) use their prefix's entry.
@@ -79,11 +83,11 @@ class ReportError(ValueError):
     """Input the report cannot use (wrong types); the message says which value."""
 
 
-def _is_number(value):
+def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def describe_item(item):
+def describe_item(item: str) -> Tuple[str, str, str]:
     """``(category, label, unit)`` of an API item name."""
     if item in ITEMS:
         return ITEMS[item]
@@ -94,7 +98,7 @@ def describe_item(item):
     return "Other", item, ""
 
 
-def anchor(*parts, **kwargs):
+def anchor(*parts: Any, **kwargs: Any) -> str:
     """An HTML id for the parts: a readable ASCII slug of them (runs of anything but letters,
     digits, _ and - become one _, at most ANCHOR_SLUG characters) and the first 10 hex digits of
     the SHA-1 of their exact text (the JSON list of the parts, then of ``key`` when given: an
@@ -112,7 +116,7 @@ def anchor(*parts, **kwargs):
     return "%s-%s" % (slug, digest)
 
 
-def unique_anchors(holders, taken=()):
+def unique_anchors(holders: Iterable[Row], taken: Iterable[str] = ()) -> None:
     """Makes the ``anchor`` of each dict in ``holders`` unique, in their order: an id already
     used (or in ``taken``, the page's fixed ids) gets ``-2``, ``-3``, ... appended. The same
     report gives the same ids."""
@@ -126,7 +130,7 @@ def unique_anchors(holders, taken=()):
         holder["anchor"] = ident
 
 
-def threshold_value(threshold):
+def threshold_value(threshold: Any) -> float:
     """The threshold as a float; a number or numeric text, else ReportError."""
     if isinstance(threshold, bool):
         raise ReportError("threshold must be a number, not %r" % (threshold,))
@@ -142,12 +146,12 @@ def threshold_value(threshold):
     return value
 
 
-def is_unlimited(numbers):
+def is_unlimited(numbers: Dict[str, Any]) -> bool:
     """Whether an item's summary says its quota is unlimited (-1)."""
     return bool(numbers.get("unlimited")) or numbers.get("quota") == UNLIMITED
 
 
-def classify(numbers, threshold):
+def classify(numbers: Dict[str, Any], threshold: Any) -> Dict[str, Any]:
     """The marks of one item's summary against the threshold (a percentage).
 
     - ``peak``: the larger of percent_allocated and percent_used (None when neither is a number:
@@ -159,12 +163,12 @@ def classify(numbers, threshold):
     - ``idle``: a limited quota of 0 with nothing allocated or used.
     """
     threshold = threshold_value(threshold)
-    percents = [numbers.get(key) for key in ("percent_allocated", "percent_used")]
+    percents: List[Any] = [numbers.get(key) for key in ("percent_allocated", "percent_used")]
     shares = [value for value in percents if _is_number(value)]
     peak = max(shares) if shares else None
     quota = numbers.get("quota")
     zero = not is_unlimited(numbers) and _is_number(quota) and quota == 0
-    taken = [numbers.get(key) for key in ("allocated", "used")]
+    taken: List[Any] = [numbers.get(key) for key in ("allocated", "used")]
     beyond_zero = zero and any(_is_number(value) and value > 0 for value in taken)
     return {
         "peak": peak,
@@ -177,7 +181,7 @@ def classify(numbers, threshold):
     }
 
 
-def _decimal(value):
+def _decimal(value: Any) -> Decimal:
     """A quota as the decimal the API wrote (20.5, not 20.499999...), for exact sums."""
     try:
         return Decimal(repr(value))
@@ -185,12 +189,13 @@ def _decimal(value):
         raise ReportError("a quota must be a number, not %r" % (value,))
 
 
-def _plain(number):
+def _plain(number: Decimal) -> Any:
     """A Decimal back to an int when whole, else a float."""
     return int(number) if number == number.to_integral_value() else float(number)
 
 
-def distinct_domains(domains, platform_domains=PLATFORM_DOMAINS):
+def distinct_domains(domains: Any,
+                     platform_domains: Optional[Iterable[str]] = PLATFORM_DOMAINS) -> List[Row]:
     """The departments of an eos_domain_usage_info ``domains`` list, each once (by ID, first
     kept), in the order given, each as ``{id, name, summary, platform_domain}``."""
     if domains is None:
@@ -222,7 +227,8 @@ def distinct_domains(domains, platform_domains=PLATFORM_DOMAINS):
     return result
 
 
-def _items(summary, regions=None):
+def _items(summary: Any,
+           regions: Optional[Iterable[str]] = None) -> Iterator[Tuple[str, str, Dict[str, Any]]]:
     """``(region, item, numbers)`` of a summary, in region and item order, only the regions
     asked for (all when ``regions`` is empty)."""
     for region in sorted(summary or {}):
@@ -233,7 +239,8 @@ def _items(summary, regions=None):
             yield region, item, items[item] or {}
 
 
-def make_rows(scope, name, domain_id, summary, threshold, regions=None):
+def make_rows(scope: str, name: Any, domain_id: Any, summary: Optional[Dict[str, Any]],
+              threshold: Any, regions: Optional[Iterable[str]] = None) -> List[Row]:
     """The report's rows of one scope (``platform`` or ``domain``): one per region and item, in
     region and item order, with the summary's numbers and the marks of :func:`classify`. A row's
     ``anchor`` (HTML id) is of its region, scope, name and item, and of the department's ID when
@@ -268,7 +275,8 @@ def make_rows(scope, name, domain_id, summary, threshold, regions=None):
     return rows
 
 
-def oversubscription(platform, departments, complete, regions=None):
+def oversubscription(platform: Optional[Dict[str, Any]], departments: List[Row], complete: Any,
+                     regions: Optional[Iterable[str]] = None) -> List[Row]:
     """Per region and item of the platform view: the departments' quotas added up against the
     platform's quota.
 
@@ -316,7 +324,7 @@ def oversubscription(platform, departments, complete, regions=None):
     return entries
 
 
-def oversubscription_line(entry):
+def oversubscription_line(entry: Row) -> str:
     """``RegionOne cores: departments 144 > platform 72``; ``listed departments`` when the sum
     covers only the listed ones; unlimited departments named (at most three)."""
     who = "departments" if entry["complete"] else "listed departments"
@@ -332,7 +340,7 @@ def oversubscription_line(entry):
     return "%s %s: %s %s > platform %s" % (entry["region"], entry["item"], who, total, platform)
 
 
-def above_threshold_line(row):
+def above_threshold_line(row: Row) -> str:
     """``RegionOne acme cores: 93.8 %`` or ``... : over a quota of 0``."""
     where = "%s %s %s: " % (row["region"], row["name"], row["item"])
     if row["peak"] is not None:
@@ -340,8 +348,9 @@ def above_threshold_line(row):
     return where + "over a quota of 0"
 
 
-def build(platform=None, domains=None, threshold=80, regions=None, all_domains=False,
-          platform_domains=PLATFORM_DOMAINS):
+def build(platform: Any = None, domains: Any = None, threshold: Any = 80, regions: Any = None,
+          all_domains: bool = False,
+          platform_domains: Optional[Iterable[str]] = PLATFORM_DOMAINS) -> Dict[str, Any]:
     """Everything the report shows, from eos_domain_usage_info's results.
 
     ``platform``: the platform view's ``summary`` (None: no platform view); ``domains``: the
@@ -381,6 +390,7 @@ def build(platform=None, domains=None, threshold=80, regions=None, all_domains=F
     unique_anchors(regions_shown, PAGE_IDS + tuple(row["anchor"] for row in rows))
     platform_rows = dict(((row["region"], row["item"]), row) for row in rows
                          if row["scope"] == "platform")
+    entry: Optional[Row]  # an entry below, then a row's entry or None
     for entry in entries:
         entry["anchor"] = platform_rows[(entry["region"], entry["item"])]["anchor"]
     by_item = dict(((entry["region"], entry["item"]), entry) for entry in entries)
@@ -432,12 +442,12 @@ def build(platform=None, domains=None, threshold=80, regions=None, all_domains=F
     return report
 
 
-def sections(rows, scopes):
+def sections(rows: List[Row], scopes: List[Row]) -> List[Row]:
     """How the page shows the rows: per region (sorted), each scope in the scopes' order that has
     rows there, its rows grouped by category (in CATEGORIES' order), then by item. Rows are given
     by their index in ``rows`` (``row_indexes``), so that the report holds each row once. A
     department is told apart by its ID (by its name only when it has none)."""
-    grouped = {}
+    grouped: Dict[str, Dict[Tuple[Any, Any, Any], List[int]]] = {}
     for index, row in enumerate(rows):
         grouped.setdefault(row["region"], {}).setdefault(_scope_key(row), []).append(index)
     result = []
@@ -447,7 +457,7 @@ def sections(rows, scopes):
             indexes = grouped[region].get(_scope_key(scope))
             if not indexes:
                 continue
-            categories = []
+            categories: List[Row] = []
             for index in sorted(indexes, key=lambda i: (rows[i]["category_order"], rows[i]["item"])):
                 if not categories or categories[-1]["category"] != rows[index]["category"]:
                     categories.append({"category": rows[index]["category"], "row_indexes": []})
@@ -457,7 +467,7 @@ def sections(rows, scopes):
     return result
 
 
-def fingerprint(report):
+def fingerprint(report: Dict[str, Any]) -> str:
     """A SHA-1 over the report's content (rows, oversubscription, summary): the same numbers
     give the same fingerprint, whatever the order of dict keys."""
     content = dict((key, report[key]) for key in ("rows", "oversubscription", "summary"))
@@ -465,13 +475,13 @@ def fingerprint(report):
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def _scope_key(holder):
+def _scope_key(holder: Row) -> Tuple[Any, Any, Any]:
     """What tells a row's or scope's scope apart: the platform, or a department's ID (its name
     when it has none)."""
     return holder["scope"], holder["domain_id"] or None, holder["name"]
 
 
-def _scope(scope, name, domain_id, platform_domain, rows):
+def _scope(scope: str, name: Any, domain_id: Any, platform_domain: Any, rows: List[Row]) -> Row:
     return {
         "scope": scope,
         "name": name,

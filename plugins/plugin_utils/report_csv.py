@@ -22,6 +22,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from typing import Any, Dict, List
+
 import csv
 import io
 import unicodedata
@@ -42,11 +44,11 @@ class ReportCsvError(ValueError):
     """Input that is not the filter easystack.eos.quota_report's result."""
 
 
-def _blank(char):
+def _blank(char: str) -> bool:
     return char.isspace() or unicodedata.category(char) in ("Cc", "Cf")
 
 
-def needs_guard(text):
+def needs_guard(text: str) -> bool:
     """Whether a spreadsheet could take the text cell for a formula."""
     index = 0
     while index < len(text) and _blank(text[index]):
@@ -56,12 +58,12 @@ def needs_guard(text):
     return index < len(text) and text[index] in FORMULA_STARTS
 
 
-def guard(text):
+def guard(text: str) -> str:
     """The text, with a leading ``'`` when a spreadsheet could take it for a formula."""
     return GUARD + text if needs_guard(text) else text
 
 
-def cell(value):
+def cell(value: Any) -> str:
     """One cell: empty for no value, ``yes``/``no``, a number as written (a fractional one
     rounded to DECIMALS), any other value as guarded text."""
     if value is None:
@@ -75,7 +77,7 @@ def cell(value):
     return guard("%s" % (value,))
 
 
-def row_cells(row, cover):
+def row_cells(row: Dict[str, Any], cover: Any) -> List[str]:
     """The cells of one report row, in COLUMNS' order. ``cover``: ``all`` or ``listed``, shown
     on the rows whose departments were added up (platform rows, when they were)."""
     compared = row.get("oversubscribed") is not None
@@ -95,7 +97,7 @@ def row_cells(row, cover):
     return [values[column] for column in COLUMNS]
 
 
-def report_csv(report):
+def report_csv(report: Any) -> str:
     """The CSV text (header line, then one line per row) of a report of the filter
     easystack.eos.quota_report."""
     if not isinstance(report, dict) or not isinstance(report.get("rows"), (list, tuple)):
