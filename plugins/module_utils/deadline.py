@@ -15,6 +15,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from typing import Any, Literal, Optional, cast
+
 import socket
 import threading
 
@@ -22,7 +24,9 @@ try:
     from requests.adapters import HTTPAdapter
     from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 except ImportError:  # module.py reports the missing library (transport.py); unused then
-    HTTPAdapter = HTTPConnectionPool = HTTPSConnectionPool = object
+    # ignored for mypy, which checks against the installed classes, not this fallback
+    HTTPAdapter = object  # type: ignore[misc, assignment]
+    HTTPConnectionPool = HTTPSConnectionPool = object  # type: ignore[misc, assignment]
 
 _CURRENT = threading.local()
 RECHECK = 0.05  # seconds: the connection may still be connecting when the time is up
@@ -31,31 +35,31 @@ RECHECK = 0.05  # seconds: the connection may still be connecting when the time 
 class Deadline:
     """``with Deadline(seconds) as deadline:`` around one request and the reading of its body."""
 
-    def __init__(self, seconds):
+    def __init__(self, seconds: float) -> None:
         self.seconds = seconds
-        self.connection = None
-        self.fresh = None  # whether the connection was opened for this request
+        self.connection: Any = None
+        self.fresh: Optional[bool] = None  # whether the connection was opened for this request
         self.expired = False
         self._done = threading.Event()
-        self._timer = None
+        self._timer: Optional[threading.Timer] = None
 
-    def __enter__(self):
+    def __enter__(self) -> "Deadline":
         _CURRENT.deadline = self
         self._arm(self.seconds)
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: Any) -> Literal[False]:
         self._done.set()
-        self._timer.cancel()
+        cast(threading.Timer, self._timer).cancel()  # armed by __enter__
         _CURRENT.deadline = None
         return False
 
-    def _arm(self, seconds):
+    def _arm(self, seconds: float) -> None:
         self._timer = threading.Timer(seconds, self._expire)
         self._timer.daemon = True
         self._timer.start()
 
-    def _expire(self):
+    def _expire(self) -> None:
         if self._done.is_set():
             return
         self.expired = True
@@ -72,8 +76,10 @@ class Deadline:
 class _NotingPool:
     """Notes the connection it hands out on the current thread's deadline."""
 
-    def _get_conn(self, timeout=None):
-        connection = super(_NotingPool, self)._get_conn(timeout)  # pylint: disable=no-member
+    def _get_conn(self, timeout: Optional[float] = None) -> Any:
+        # ignored for mypy: a mixin, whose _get_conn is that of the pool it is mixed into
+        connection = super(  # type: ignore[misc]  # pylint: disable=no-member
+            _NotingPool, self)._get_conn(timeout)
         deadline = getattr(_CURRENT, "deadline", None)
         if deadline is not None:
             deadline.connection = connection
@@ -95,11 +101,11 @@ POOL_CLASSES = {"http": _HTTPPool, "https": _HTTPSPool}
 class DeadlineAdapter(HTTPAdapter):
     """requests' own adapter, with pools that let a ``Deadline`` reach the connection."""
 
-    def init_poolmanager(self, *args, **kwargs):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super(DeadlineAdapter, self).init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = POOL_CLASSES
 
-    def proxy_manager_for(self, proxy, **proxy_kwargs):
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
         manager = super(DeadlineAdapter, self).proxy_manager_for(proxy, **proxy_kwargs)
         if not proxy.lower().startswith("socks"):  # SOCKS pools are urllib3's own subclasses
             manager.pool_classes_by_scheme = POOL_CLASSES

@@ -15,20 +15,25 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from typing import TYPE_CHECKING, List, Optional
+
+if TYPE_CHECKING:  # annotations only
+    from ansible_collections.easystack.eos.plugins.module_utils.deadline import Deadline
+
 import errno
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.secrets import hidden
 from ansible_collections.easystack.eos.plugins.module_utils.transport import (
-    MAX_BODY, NoAnswer, requests)
+    MAX_BODY, NoAnswer, Reply, requests)
 from ansible_collections.easystack.eos.plugins.module_utils.untrusted import shown
 
 
 # -- classification --------------------------------------------------------------------------
 
-def _chain(exc):
+def _chain(exc: Optional[BaseException]) -> List[BaseException]:
     """An exception and what it wraps, outermost first (requests wraps urllib3 wraps OSError)."""
-    found = []
+    found: List[BaseException] = []
     while exc is not None and len(found) < 10:
         found.append(exc)
         inner = [getattr(exc, "reason", None), getattr(exc, "original_error", None)]
@@ -38,18 +43,18 @@ def _chain(exc):
     return found
 
 
-def _errno_in(exc):
+def _errno_in(exc: BaseException) -> Optional[int]:
     """The first OS error number in an exception's chain."""
     return next((item.errno for item in _chain(exc) if isinstance(item, OSError) and item.errno),
                 None)
 
 
-def _innermost(exc):
+def _innermost(exc: BaseException) -> str:
     """What the deepest exception says: the reason a human acts on, without urllib3's wrapping."""
     return str(_chain(exc)[-1]) or exc.__class__.__name__
 
 
-def classify(exc, deadline):
+def classify(exc: BaseException, deadline: "Deadline") -> NoAnswer:
     """The NoAnswer for what requests raised during an attempt under ``deadline``."""
     fresh = deadline.fresh
     text = str(exc)
@@ -86,18 +91,18 @@ def classify(exc, deadline):
 
 # -- wording ---------------------------------------------------------------------------------
 
-def request_id_of(response):
+def request_id_of(response: Reply) -> Optional[str]:
     headers = response.headers
     value = headers.get("X-Openstack-Request-Id") or headers.get("RequestId")
     return shown(value, 100) if value else None
 
 
-def content_kind(response):
+def content_kind(response: Reply) -> str:
     kind = response.headers.get("Content-Type") or "no content type"
     return shown(kind.split(";")[0], 60)
 
 
-def api_error(response, method, url):
+def api_error(response: Reply, method: str, url: str) -> EosError:
     """An EosError from an HTTP error answer: the API's ``error.title``/``message`` if any."""
     title = message = None
     try:
@@ -121,7 +126,7 @@ def api_error(response, method, url):
                     method=method, url=url, server_message=message)
 
 
-def redirect_error(response, method, url):
+def redirect_error(response: Reply, method: str, url: str) -> EosError:
     location = response.headers.get("Location") or "nowhere (no Location header)"
     return EosError(
         "%s %s answered HTTP %d, a redirect to %s. Redirects are not followed (they could take "
@@ -130,7 +135,8 @@ def redirect_error(response, method, url):
         status=response.status_code, request_id=request_id_of(response), method=method, url=url)
 
 
-def answer_error(response, method, url, attempts, maybe_applied):
+def answer_error(response: Reply, method: str, url: str, attempts: int,
+                 maybe_applied: bool) -> EosError:
     """The EosError for an unexpected answer, after ``attempts`` attempts (retry.py's)."""
     if 300 <= response.status_code < 400:
         return redirect_error(response, method, url)
@@ -144,7 +150,7 @@ def answer_error(response, method, url, attempts, maybe_applied):
     return error
 
 
-def not_json_error(response, method, url, exc):
+def not_json_error(response: Reply, method: str, url: str, exc: Exception) -> EosError:
     """The EosError for a successful answer whose body is not JSON (``exc`` says why)."""
     return EosError("%s %s answered HTTP %d with a body that is not valid JSON (%s, %d "
                     "bytes: %s): the endpoint may not be an EOS API, or a proxy broke the "
@@ -154,21 +160,21 @@ def not_json_error(response, method, url, exc):
                     method=method, url=url)
 
 
-def empty_answer_error(response, method, url):
+def empty_answer_error(response: Reply, method: str, url: str) -> EosError:
     return EosError("%s %s answered HTTP %d with an empty body" % (method, url,
                                                                    response.status_code),
                     status=response.status_code, request_id=request_id_of(response),
                     method=method, url=url)
 
 
-def unreadable_write(error):
+def unreadable_write(error: EosError) -> None:
     """Adds to ``error`` (a write's answer could not be read) that the write may have applied."""
     error.message += (". The server accepted the request, so the write may have been "
                       "applied: check the target's state (running the task again shows it)")
     error.maybe_applied = True
 
 
-def _reason(text):
+def _reason(text: str) -> str:
     """The part of a verification error a human acts on (OpenSSL's own wording, kept short)."""
     lowered = text.lower()
     start = lowered.find("certificate verify failed")
@@ -181,7 +187,7 @@ def _reason(text):
     return shown(text, 200)
 
 
-def _proxy_for(url):
+def _proxy_for(url: str) -> str:
     """The proxy the environment names for ``url`` (credentials masked), as requests chose it."""
     try:
         proxy = requests.utils.select_proxy(url, requests.utils.get_environ_proxies(url))
@@ -204,7 +210,8 @@ _WHY = {
 }
 
 
-def no_answer_error(exc, method, url, timeout, attempts, maybe_applied=False):
+def no_answer_error(exc: NoAnswer, method: str, url: str, timeout: float, attempts: int,
+                    maybe_applied: bool = False) -> EosError:
     """The EosError for a request that got no HTTP answer (after its retries, if any)."""
     tried = " (%d attempts)" % attempts if attempts > 1 else ""
     if exc.kind == "tls-verify":

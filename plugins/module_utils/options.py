@@ -18,6 +18,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Type, Union
+
 import json
 import math
 import os
@@ -66,7 +68,7 @@ CLOUDS_FILE_NAMES = ("clouds.yaml", "clouds.yml", "clouds.json")
 SECURE_FILE_NAMES = ("secure.yaml", "secure.yml", "secure.json")
 
 
-def connection_argument_spec():
+def connection_argument_spec() -> Dict[str, Any]:
     """The options every module accepts (documented in the ``connection`` doc fragment)."""
     return dict(
         cloud=dict(type="raw"),
@@ -91,7 +93,7 @@ def connection_argument_spec():
 VARIABLE_PREFIX = "eos_"
 
 
-def variable_options():
+def variable_options() -> Dict[str, str]:
     """``{variable name: option name}`` for every connection option (``eos_cloud``: ``cloud``)."""
     return dict((VARIABLE_PREFIX + option, option) for option in connection_argument_spec())
 
@@ -99,9 +101,11 @@ def variable_options():
 class ConnectionSettings:
     """Everything needed to reach and authenticate to the cloud, resolved from all sources."""
 
-    def __init__(self, auth, auth_type, region_name, interface, service_type, endpoint_override,
-                 verify, client_cert, client_key, api_timeout, source, token_cache=False,
-                 allow_http_endpoints=False):
+    def __init__(self, auth: Dict[str, str], auth_type: str, region_name: Optional[str],
+                 interface: str, service_type: str, endpoint_override: Optional[str],
+                 verify: Union[bool, str], client_cert: Optional[str], client_key: Optional[str],
+                 api_timeout: float, source: str, token_cache: bool = False,
+                 allow_http_endpoints: bool = False) -> None:
         self.auth = auth
         self.auth_type = auth_type
         self.region_name = region_name
@@ -118,11 +122,11 @@ class ConnectionSettings:
         self.allow_http_endpoints = allow_http_endpoints
 
     @property
-    def secrets(self):
+    def secrets(self) -> List[str]:
         """Every secret of the settings, the password part of a URL's credentials included."""
         return of_settings(self)
 
-    def describe_identity(self):
+    def describe_identity(self) -> str:
         """Who is logging in, for error messages: names and IDs, never a secret."""
         auth = self.auth
         if self.auth_type == "v3applicationcredential":
@@ -143,7 +147,9 @@ class ConnectionSettings:
         return "%s at %s" % (who, auth.get("auth_url"))
 
 
-def clouds_file_candidates(environ, cwd, home, names=CLOUDS_FILE_NAMES, env_key="OS_CLIENT_CONFIG_FILE"):
+def clouds_file_candidates(environ: Mapping[str, str], cwd: str, home: str,
+                           names: Tuple[str, ...] = CLOUDS_FILE_NAMES,
+                           env_key: str = "OS_CLIENT_CONFIG_FILE") -> List[str]:
     """Where the OpenStack tools look for clouds.yaml (or secure.yaml), in order."""
     candidates = []
     if environ.get(env_key):
@@ -153,7 +159,7 @@ def clouds_file_candidates(environ, cwd, home, names=CLOUDS_FILE_NAMES, env_key=
     return candidates
 
 
-def _load_file(path):
+def _load_file(path: str) -> Dict[str, Any]:
     try:
         with open(path) as handle:
             text = handle.read()
@@ -161,6 +167,8 @@ def _load_file(path):
         raise EosError("Cannot read %s: %s" % (path, exc.strerror or exc))
     except ValueError as exc:  # UnicodeDecodeError: not a text file
         raise EosError("%s is not valid YAML/JSON: %s" % (path, exc))
+    parse: Callable[[str], Any]
+    errors: Tuple[Type[Exception], ...]
     if path.endswith(".json"):
         parse, errors = json.loads, (ValueError,)
     else:
@@ -181,17 +189,17 @@ def _load_file(path):
     return data
 
 
-def _where(exc):
+def _where(exc: Exception) -> str:
     """Line and column of a YAML or JSON parse error; the parser's own text quotes the line."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     if mark is not None:
         return "error at line %d, column %d" % (mark.line + 1, mark.column + 1)
-    if getattr(exc, "lineno", None):
-        return "error at line %d, column %d" % (exc.lineno, exc.colno)
+    if getattr(exc, "lineno", None):  # a json.JSONDecodeError (ignored for mypy: not narrowed)
+        return "error at line %d, column %d" % (exc.lineno, exc.colno)  # type: ignore[attr-defined]
     return "a %s" % type(exc).__name__
 
 
-def _deep_merge(base, extra):
+def _deep_merge(base: Dict[str, Any], extra: Dict[str, Any]) -> Dict[str, Any]:
     merged = dict(base)
     for key, value in extra.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
@@ -201,7 +209,8 @@ def _deep_merge(base, extra):
     return merged
 
 
-def load_clouds(environ, cwd, home):
+def load_clouds(environ: Mapping[str, str], cwd: str,
+                home: str) -> Tuple[Optional[str], Dict[str, Any]]:
     """``(path, clouds)`` of the first clouds file found, secure.yaml merged in; else (None, {})."""
     for path in clouds_file_candidates(environ, cwd, home):
         if os.path.isfile(path):
@@ -215,8 +224,8 @@ def load_clouds(environ, cwd, home):
     return None, {}
 
 
-def _environment_cloud(environ):
-    cloud = {"auth": {}}
+def _environment_cloud(environ: Mapping[str, str]) -> Dict[str, Any]:
+    cloud: Dict[str, Any] = {"auth": {}}
     for variable, key in ENV_AUTH.items():
         if environ.get(variable) and key not in cloud["auth"]:
             cloud["auth"][key] = environ[variable]
@@ -226,7 +235,8 @@ def _environment_cloud(environ):
     return cloud
 
 
-def _base_cloud(params, environ, cwd, home):
+def _base_cloud(params: Dict[str, Any], environ: Mapping[str, str], cwd: str,
+                home: str) -> Tuple[Any, str]:
     """The one source of base settings, and a description of it for messages."""
     cloud = params.get("cloud")
     if isinstance(cloud, dict):
@@ -261,7 +271,7 @@ def _base_cloud(params, environ, cwd, home):
         % ", ".join(clouds_file_candidates(environ, cwd, home)))
 
 
-def _as_bool_or_path(value):
+def _as_bool_or_path(value: Any) -> Any:
     if isinstance(value, bool) or value is None:
         return value
     if str(value).lower() in ("true", "yes", "1", "on"):
@@ -271,7 +281,9 @@ def _as_bool_or_path(value):
     return value
 
 
-def resolve_connection(params, environ=None, cwd=None, home=None):
+def resolve_connection(params: Dict[str, Any], environ: Optional[Mapping[str, str]] = None,
+                       cwd: Optional[str] = None,
+                       home: Optional[str] = None) -> ConnectionSettings:
     """Resolve the module's connection options into ``ConnectionSettings`` (or raise EosError).
 
     The task's options win over the cloud (``cloud``, ``OS_CLOUD`` and clouds.yaml, or the
@@ -304,7 +316,7 @@ def resolve_connection(params, environ=None, cwd=None, home=None):
     )
 
 
-def _pick(params, base, option, default=None):
+def _pick(params: Dict[str, Any], base: Dict[str, Any], option: str, default: Any = None) -> Any:
     """The task's option, else the cloud's setting of the same name, else ``default``."""
     value = params.get(option)
     if value is None:
@@ -312,7 +324,7 @@ def _pick(params, base, option, default=None):
     return default if value is None else value
 
 
-def _auth(params, base, source):
+def _auth(params: Dict[str, Any], base: Dict[str, Any], source: str) -> Dict[str, str]:
     """The cloud's auth merged with the task's, checked: known keys, an auth_url that reads."""
     auth = dict((k, v) for k, v in (base.get("auth") or {}).items() if v not in (None, ""))
     unknown = sorted(set(auth) - set(AUTH_KEYS))
@@ -335,7 +347,7 @@ def _auth(params, base, source):
     return auth
 
 
-def _share_domain(auth):
+def _share_domain(auth: Dict[str, str]) -> None:
     """clouds.yaml's auth.domain_name/_id name the user's and the project's domain when those
     are not given and a project is the scope; without a project it is the (domain) scope."""
     if not (auth.get("project_name") or auth.get("project_id")):
@@ -349,7 +361,7 @@ def _share_domain(auth):
             del auth["domain_" + kind]
 
 
-def _auth_type(asked, auth):
+def _auth_type(asked: Any, auth: Dict[str, str]) -> str:
     """The auth type asked for (aliases allowed), else what the credentials are."""
     if asked is None:
         if auth.get("application_credential_id") or auth.get("application_credential_secret"):
@@ -364,7 +376,7 @@ def _auth_type(asked, auth):
     return AUTH_TYPE_ALIASES[str(asked).lower()]
 
 
-def _interface(interface, source):
+def _interface(interface: str, source: str) -> str:
     if interface.endswith("URL"):  # OS_ENDPOINT_TYPE=publicURL, the old spelling
         interface = interface[:-3]
     if interface not in INTERFACES:
@@ -373,7 +385,7 @@ def _interface(interface, source):
     return interface
 
 
-def _verify(params, base):
+def _verify(params: Dict[str, Any], base: Dict[str, Any]) -> Union[bool, str]:
     """requests' ``verify``: False, True, or the CA bundle's path."""
     verify = params.get("validate_certs")
     if verify is None:
@@ -389,7 +401,7 @@ def _verify(params, base):
 MAX_API_TIMEOUT = 3600
 
 
-def _api_timeout(value):
+def _api_timeout(value: Any) -> float:
     seconds = None
     if not isinstance(value, bool):
         try:
@@ -402,7 +414,7 @@ def _api_timeout(value):
     return seconds
 
 
-def _token_cache(params, environ):
+def _token_cache(params: Dict[str, Any], environ: Mapping[str, str]) -> bool:
     token_cache = params.get("token_cache")
     if token_cache is None:
         return str(environ.get("EOS_TOKEN_CACHE", "")).lower() in ("1", "true", "yes", "on")

@@ -16,6 +16,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:  # annotations only: transport imports requests
+    from ansible_collections.easystack.eos.plugins.module_utils.transport import NoAnswer, Reply
+
 import math
 
 RETRY_STATUSES = (429, 502, 503, 504)
@@ -37,23 +42,23 @@ class Attempts:
     """The attempts of one request: counted, each failed one weighed (try again, and after how
     many seconds, or give up), and whether a write may have been applied all the same."""
 
-    def __init__(self, method, idempotent):
+    def __init__(self, method: str, idempotent: bool) -> None:
         self.method = method
         self.idempotent = idempotent
         self.made = 0
         self.maybe_applied = False  # a write went out and its answer was lost
 
-    def start(self):
+    def start(self) -> None:
         self.made += 1
 
-    def after_no_answer(self, exc):
+    def after_no_answer(self, exc: "NoAnswer") -> Optional[float]:
         """Seconds to wait before the next attempt after ``exc`` (a NoAnswer), or None."""
         self.maybe_applied = self.maybe_applied or (exc.sent and self.method in WRITES)
         if self.made <= MAX_RETRIES and exc.kind in RETRIED and (self.idempotent or not exc.sent):
             return backoff(self.made)
         return None
 
-    def after_answer(self, response):
+    def after_answer(self, response: "Reply") -> Optional[float]:
         """Seconds to wait before the next attempt after an unexpected answer, or None."""
         status = response.status_code
         # A gateway's 502/504 may come after the server behind it applied the write.
@@ -66,12 +71,12 @@ class Attempts:
         return None
 
 
-def backoff(attempt):
+def backoff(attempt: int) -> float:
     """Seconds to wait after the failed attempt number ``attempt`` (1, 2, ...)."""
     return BACKOFF * 2 ** (attempt - 1)
 
 
-def retry_after(response):
+def retry_after(response: "Reply") -> Optional[float]:
     """Seconds the server asks us to wait, within [0, MAX_RETRY_AFTER]; None if unusable."""
     value = response.headers.get("Retry-After")
     if value is None:

@@ -21,6 +21,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional, Tuple
+
+if TYPE_CHECKING:  # annotations only
+    from ansible_collections.easystack.eos.plugins.module_utils.options import ConnectionSettings
+
 import datetime
 import hashlib
 import hmac
@@ -40,13 +45,13 @@ KEY_BYTES = 32
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
-def cache_dir(environ=None):
+def cache_dir(environ: Optional[Mapping[str, str]] = None) -> str:
     environ = os.environ if environ is None else environ
     base = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "easystack.eos", "tokens")
 
 
-def cache_key(settings, key):
+def cache_key(settings: "ConnectionSettings", key: bytes) -> str:
     """HMAC of what a token stands for: auth URL, method, identity, scope and the secret."""
     auth = settings.auth
     parts = [settings.auth_type] + ["%s=%s" % (name, auth.get(name) or "")
@@ -54,13 +59,13 @@ def cache_key(settings, key):
     return hmac.new(key, "\n".join(parts).encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def _private(info, kind):
+def _private(info: os.stat_result, kind: Callable[[int], bool]) -> bool:
     """A regular file (or directory) of this user that no one else can read or write."""
     return (kind(info.st_mode) and info.st_uid == os.getuid()
             and not info.st_mode & (stat.S_IRWXG | stat.S_IRWXO))
 
 
-def _read_private(path):
+def _read_private(path: str) -> Optional[bytes]:
     """The bytes of ``path`` if it is a private regular file (no symlink), else None."""
     try:
         fd = os.open(path, os.O_RDONLY | NOFOLLOW)
@@ -70,14 +75,15 @@ def _read_private(path):
         if not _private(os.fstat(fd), stat.S_ISREG):
             return None
         with os.fdopen(fd, "rb") as handle:
-            fd = None
+            # ignored for mypy: None marks the descriptor as the handle's now (see finally)
+            fd = None  # type: ignore[assignment]
             return handle.read(1024 * 1024)
     finally:
         if fd is not None:
             os.close(fd)
 
 
-def _parse_time(value):
+def _parse_time(value: Any) -> Optional[datetime.datetime]:
     """Keystone's ``expires_at`` (``2026-11-28T02:00:00.000000Z``) as an aware datetime."""
     text = str(value).replace("Z", "+00:00")
     for pattern in ("%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%dT%H:%M:%S%z"):
@@ -88,23 +94,24 @@ def _parse_time(value):
     return None
 
 
-def _now():
+def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
 
 
 class TokenCache:
-    def __init__(self, settings, directory=None, now=_now):
+    def __init__(self, settings: "ConnectionSettings", directory: Optional[str] = None,
+                 now: Callable[[], datetime.datetime] = _now) -> None:
         self.settings = settings
         self.directory = directory or cache_dir()
         self.now = now
-        self._path = None
+        self._path: Optional[str] = None
 
     @property
-    def path(self):
+    def path(self) -> Optional[str]:
         """This identity's cache file, once the directory and key exist and are trusted."""
         return self._file()
 
-    def _directory_ok(self, create=False):
+    def _directory_ok(self, create: bool = False) -> bool:
         """The directory exists (made 0700 if ``create``), is no symlink and is private."""
         if create:
             try:
@@ -116,7 +123,7 @@ class TokenCache:
         except OSError:
             return False
 
-    def _key(self, create=False):
+    def _key(self, create: bool = False) -> Optional[bytes]:
         """The HMAC key beside the cache files: made once (0600), else read.
 
         The key is written to a temporary file and linked into place, so a parallel fork never
@@ -143,7 +150,7 @@ class TokenCache:
         key = _read_private(path)
         return key if key is not None and len(key) == KEY_BYTES else None
 
-    def _file(self, create=False):
+    def _file(self, create: bool = False) -> Optional[str]:
         """The path of this identity's cache file, or None when the cache cannot be trusted."""
         if self._path is None:
             if not self._directory_ok(create):
@@ -154,7 +161,7 @@ class TokenCache:
             self._path = os.path.join(self.directory, cache_key(self.settings, key) + ".json")
         return self._path
 
-    def load(self):
+    def load(self) -> Optional[Tuple[str, Any]]:
         """``(token value, body)`` of a cached token that is still valid long enough, or None."""
         path = self._file()
         raw = _read_private(path) if path else None
@@ -171,7 +178,7 @@ class TokenCache:
             return None
         return value, body
 
-    def store(self, value, body):
+    def store(self, value: str, body: Dict[str, Any]) -> None:
         path = self._file(create=True)
         if not body.get("token", {}).get("expires_at") or path is None:
             return
@@ -186,7 +193,7 @@ class TokenCache:
             except OSError:
                 pass
 
-    def drop(self):
+    def drop(self) -> None:
         path = self._file()
         if path is None:
             return

@@ -26,6 +26,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from typing import TYPE_CHECKING, Any, List, Mapping, Optional, Tuple, cast
+
+if TYPE_CHECKING:  # annotations only
+    from ansible_collections.easystack.eos.plugins.module_utils.options import ConnectionSettings
+
 import sys
 import traceback
 
@@ -33,13 +38,14 @@ from ansible_collections.easystack.eos.plugins.module_utils.deadline import Dead
 from ansible_collections.easystack.eos.plugins.module_utils.untrusted import parse_json
 from ansible_collections.easystack.eos.plugins.module_utils.version import COLLECTION_VERSION
 
-REQUESTS_IMPORT_ERROR = None
+REQUESTS_IMPORT_ERROR: Optional[str] = None
 try:
     import requests
     from requests.auth import AuthBase
 except ImportError:
-    requests = None
-    AuthBase = object
+    # ignored for mypy, which checks against the installed library, not this fallback
+    requests = None  # type: ignore[assignment]
+    AuthBase = object  # type: ignore[misc, assignment]
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
 # The largest answer read, after decompression. Keystone pages lists at 1,000 entries (a page
@@ -54,13 +60,14 @@ POOL_SIZE = 16
 class Reply:
     """An answer read whole (within the bounds): status, reason, headers, body."""
 
-    def __init__(self, status_code, reason, headers, content):
+    def __init__(self, status_code: int, reason: Optional[str], headers: Mapping[str, str],
+                 content: bytes) -> None:
         self.status_code = status_code
         self.reason = reason
         self.headers = headers
         self.content = content
 
-    def json(self):
+    def json(self) -> Any:
         """The body as JSON; ValueError when it is not (empty, not UTF-8, NaN, too deep)."""
         return parse_json(self.content)
 
@@ -68,7 +75,8 @@ class Reply:
 class NoAnswer(Exception):
     """A request that got no HTTP answer: ``kind`` words the message and decides retries."""
 
-    def __init__(self, kind, detail, sent=True, fresh=None):
+    def __init__(self, kind: str, detail: str, sent: bool = True,
+                 fresh: Optional[bool] = None) -> None:
         super(NoAnswer, self).__init__(detail)
         self.kind = kind
         self.detail = detail
@@ -83,14 +91,15 @@ class _NoNetrc(AuthBase):
     as requests does for them; they are masked in every message.
     """
 
-    def __call__(self, request):
+    def __call__(self, request: Any) -> Any:
         username, password = requests.utils.get_auth_from_url(request.url)
         if username or password:
             return requests.auth.HTTPBasicAuth(username, password)(request)
         return request
 
 
-class _NoRedirects(requests.Session if requests else object):
+# ignored for mypy: a base chosen at import time (requests may be missing)
+class _NoRedirects(requests.Session if requests else object):  # type: ignore[misc]
     """A requests.Session that sees no redirect anywhere.
 
     ``allow_redirects=False`` alone is not enough: requests still prepares the next request of a
@@ -98,11 +107,11 @@ class _NoRedirects(requests.Session if requests else object):
     hook requests documents for this), a 3xx is an ordinary answer, handled in session.py.
     """
 
-    def get_redirect_target(self, resp):
+    def get_redirect_target(self, resp: Any) -> Optional[str]:
         return None
 
 
-def new_http(settings):
+def new_http(settings: "ConnectionSettings") -> Any:
     """The requests.Session of one module run, configured as this file's docstring says."""
     http = _NoRedirects()
     http.auth = _NoNetrc()
@@ -115,20 +124,23 @@ def new_http(settings):
     http.mount("https://", adapter)
     http.mount("http://", adapter)
     http.headers.update({
+        # cast: mypy types the joined tuple's items as str | int, not two strings then two ints
         "User-Agent": "easystack.eos/%s python-requests/%s python/%d.%d" % (
-            (COLLECTION_VERSION, requests.__version__) + tuple(sys.version_info[:2])),
+            cast(Tuple[Any, ...], (COLLECTION_VERSION, requests.__version__))
+            + tuple(sys.version_info[:2])),
         "Accept": "application/json",
     })
     return http
 
 
-def read_bounded(response):
+def read_bounded(response: Any) -> bytes:
     """The decoded body, refused past MAX_BODY bytes (never read whole first)."""
     declared = response.headers.get("Content-Length")
     if declared and declared.strip().isdigit() and int(declared) > MAX_BODY \
             and not response.headers.get("Content-Encoding"):
         raise NoAnswer("too-large", "Content-Length %s" % int(declared), fresh=None)
-    chunks, size = [], 0
+    chunks: List[bytes] = []
+    size = 0
     for chunk in response.iter_content(CHUNK):
         size += len(chunk)
         if size > MAX_BODY:

@@ -14,6 +14,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from typing import Any, Dict, List, Tuple, Union
+
 import json
 import math
 import re
@@ -45,12 +47,12 @@ _UNPRINTABLE = re.compile(u"[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u202a
 _SECRETS = KNOWN
 
 
-def _escaped(match):
+def _escaped(match: "re.Match[str]") -> str:
     code = ord(match.group(0))
     return "\\x%02x" % code if code < 0x100 else "\\u%04x" % code
 
 
-def shown(value, limit=TEXT_LIMIT):
+def shown(value: Any, limit: int = TEXT_LIMIT) -> str:
     """``value`` as one printable line of at most ``limit`` characters (plus a note if cut).
 
     The one function every server-supplied (or user-supplied) string goes through before it
@@ -70,7 +72,7 @@ def shown(value, limit=TEXT_LIMIT):
     return text
 
 
-def parse_json(raw):
+def parse_json(raw: bytes) -> Any:
     """The JSON document in ``raw`` (bytes); ValueError when it is not bounded JSON.
 
     ``NaN`` and ``Infinity`` (which Python's json reads) stay floats here, so that the typed
@@ -89,9 +91,9 @@ def parse_json(raw):
     return document
 
 
-def _depth_exceeds(document, limit):
+def _depth_exceeds(document: Any, limit: int) -> bool:
     """Iterative, so that checking a deep document cannot itself recurse too deep."""
-    stack = [(document, 1)]
+    stack: List[Tuple[Any, int]] = [(document, 1)]
     while stack:
         value, depth = stack.pop()
         if isinstance(value, (dict, list)):
@@ -105,29 +107,31 @@ def _depth_exceeds(document, limit):
 class Answer:
     """Checks the values of one decoded answer; a failure names the request and the item."""
 
-    def __init__(self, where):
+    def __init__(self, where: str) -> None:
         self.where = where  # e.g. "GET https://eos.example/v3/domain_quotas/1234"
 
-    def fail(self, item, problem):
+    def fail(self, item: str, problem: str) -> EosError:
         return EosError("%s: the answer's %s is %s, so the answer cannot be used (is the "
                         "endpoint an EOS API?)" % (self.where, item, problem))
 
-    def mapping(self, value, item):
+    # Any, not Dict[str, Any]: callers test a value's type, then .get() it again (eos_api.py),
+    # which mypy cannot follow through a dict's Optional get.
+    def mapping(self, value: Any, item: str) -> Any:
         if not isinstance(value, dict):
             raise self.fail(item, "%s, not an object" % kind_of(value))
         return value
 
-    def sequence(self, value, item):
+    def sequence(self, value: Any, item: str) -> List[Any]:
         if not isinstance(value, list):
             raise self.fail(item, "%s, not a list" % kind_of(value))
         return value
 
-    def text(self, value, item):
+    def text(self, value: Any, item: str) -> str:
         if not isinstance(value, str) or not value:
             raise self.fail(item, "%s, not a non-empty string" % kind_of(value))
         return value
 
-    def name(self, value, item):
+    def name(self, value: Any, item: str) -> str:
         """A non-empty string of at most NAME_LIMIT characters (a region, item, ID or name)."""
         self.text(value, item)
         if len(value) > NAME_LIMIT:
@@ -135,7 +139,7 @@ class Answer:
                             % (len(value), shown(value, 40), NAME_LIMIT))
         return value
 
-    def number(self, value, item):
+    def number(self, value: Any, item: str) -> Union[int, float]:
         """A finite int or float (not a boolean, not NaN, not beyond 2**53)."""
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(item, "%s, not a number" % kind_of(value))
@@ -145,7 +149,7 @@ class Answer:
             raise self.fail(item, "%s, beyond %d" % (kind_of(value), LARGEST_NUMBER))
         return value
 
-    def numbers(self, value, item):
+    def numbers(self, value: Any, item: str) -> Dict[str, Any]:
         """A ``{name: number}`` mapping, every value checked."""
         mapping = self.mapping(value, item)
         for name, number in mapping.items():
@@ -154,7 +158,7 @@ class Answer:
         return mapping
 
 
-def kind_of(value):
+def kind_of(value: Any) -> str:
     """A short, safe description of a wrongly typed value: its type and, if small, itself."""
     if value is None:
         return "null"

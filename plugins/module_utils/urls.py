@@ -14,6 +14,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from typing import Any
+
 import re
 from urllib.parse import quote, urlsplit
 
@@ -22,7 +24,7 @@ from ansible_collections.easystack.eos.plugins.module_utils.secrets import hidde
 from ansible_collections.easystack.eos.plugins.module_utils.untrusted import shown
 
 
-def checked_url(url, what, api_root=False, fix="Fix the URL"):
+def checked_url(url: Any, what: str, api_root: bool = False, fix: str = "Fix the URL") -> str:
     """``url`` if it is a usable http(s) URL, else an EosError saying what is wrong with it.
 
     ``what`` names where it came from ("auth_url", "the catalog's identity endpoint", ...).
@@ -49,21 +51,21 @@ def checked_url(url, what, api_root=False, fix="Fix the URL"):
     return url
 
 
-def segment(value):
+def segment(value: str) -> str:
     """One path segment from a server-supplied ID: ``/``, ``..`` and ``?`` cannot escape it."""
     return quote(value, safe="")
 
 
-def is_https(url):
+def is_https(url: str) -> bool:
     return urlsplit(url).scheme.lower() == "https"
 
 
-def weaker_than(url, reference):
+def weaker_than(url: str, reference: str) -> bool:
     """True when ``url`` is plain http:// although ``reference`` (auth_url) is https://."""
     return is_https(reference) and not is_https(url)
 
 
-def is_loopback(url):
+def is_loopback(url: str) -> bool:
     """Whether the URL names this machine literally (localhost, 127.0.0.0/8, ::1)."""
     host = (urlsplit(url).hostname or "").lower().rstrip(".")
     if host == "localhost" or host.endswith(".localhost"):
