@@ -9,7 +9,7 @@ VENV ?= .venv
 VENV_OLDEST ?= .venv-core-oldest
 BED := python3 tests/testbed/bed.py
 
-.PHONY: help venv venv-oldest venv-bench bench release-check docs molecule demo test test-bed test-integration units sanity lint bed-up bed-down bed-status bed-reset bed-measure bed-env requirements clean
+.PHONY: help typecheck venv venv-oldest venv-bench bench release-check docs molecule demo test test-bed test-integration units sanity lint bed-up bed-down bed-status bed-reset bed-measure bed-env requirements clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -58,8 +58,13 @@ test-integration: venv ## only the modules' integration tests against the bed
 molecule: venv ## the roles' molecule scenarios (bed brought up and down around them)
 	tests/run.sh molecule
 
-units: venv ## ansible-test units (no bed needed)
+units: venv ## ansible-test units (no bed needed): the controller's Python and the targets' oldest and newest
 	tests/tooling/ansible-test.sh $(VENV) units --venv --python 3.12
+	tests/tooling/ansible-test.sh $(VENV) units --venv --python 3.10
+	tests/tooling/ansible-test.sh $(VENV) units --venv --python 3.13
+
+typecheck: venv ## mypy over plugins/module_utils and plugins/plugin_utils
+	tests/tooling/mypy.sh $(VENV)
 
 sanity: venv venv-oldest ## ansible-test sanity (no ignore files), newest and oldest ansible-core
 	tests/tooling/ansible-test.sh $(VENV) sanity --venv --python 3.12

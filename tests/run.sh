@@ -207,6 +207,12 @@ case $suite in
         run "AWX (ansible-runner credential paths) and execution environment" \
             "$VENV/bin/pytest" -q tests/awx
         run "ansible-test units" tests/tooling/ansible-test.sh "$VENV" units --venv --python 3.12
+        # The targets' Pythons the docs claim (3.10 and newer): the oldest and the newest too.
+        run "ansible-test units (target Python 3.10)" \
+            tests/tooling/ansible-test.sh "$VENV" units --venv --python 3.10
+        run "ansible-test units (target Python 3.13)" \
+            tests/tooling/ansible-test.sh "$VENV" units --venv --python 3.13
+        run "mypy (module_utils, plugin_utils)" tests/tooling/mypy.sh "$VENV"
         run "ansible-test sanity (newest ansible-core)" \
             tests/tooling/ansible-test.sh "$VENV" sanity --venv --python 3.12
         run "ansible-test sanity (oldest ansible-core)" \

@@ -162,7 +162,7 @@ options:
         expires.
     type: bool
 requirements:
-  - python >= 3.7
+  - python >= 3.10
   - requests >= 2.25 (on the host that runs the module)
 notes:
   - Authentication is Keystone v3 (C(POST /v3/auth/tokens)); the quota endpoint comes from the
