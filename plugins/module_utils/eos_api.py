@@ -7,7 +7,7 @@ Internal to the collection (no compatibility promise; see docs/development.md). 
 that knows the API's paths and shapes: each function takes an authenticated ``EosClient``, sends
 its request and returns checked values - objects that are the ones asked for
 (``identity.checked_object``), quota regions with every value type-checked
-(``quota.regions_of``) - or raises an EosError naming the request. A write's answer that cannot
+(``regions_of``) - or raises an EosError naming the request. A write's answer that cannot
 be used says that the write may have been applied (``accepted_write``).
 
 A new endpoint goes here, with a unit test and a hostile-server case (docs/development.md).
@@ -27,7 +27,6 @@ from urllib.parse import quote
 
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.identity import checked_object
-from ansible_collections.easystack.eos.plugins.module_utils.quota import regions_of
 from ansible_collections.easystack.eos.plugins.module_utils.untrusted import Answer, shown
 from ansible_collections.easystack.eos.plugins.module_utils.urls import segment
 
@@ -239,3 +238,32 @@ def domain_usage(client: "EosClient") -> Dict[str, Dict[str, Any]]:
     """``GET /v3/domain_usage``: the platform's ``{region: {quotas, allocated, usage, limits}}``."""
     path = "/v3/domain_usage"
     return regions_of(client.get(path), "GET %s%s" % (client.root("quota"), path))
+
+
+# What a region of the quota API carries. Anything else is left out: ``quota_fake`` of
+# /v3/domain_usage is "deprecated and meaningless" in the API reference, and a number nobody
+# can interpret only invites alerts on it.
+REGION_COLUMNS = ("quotas", "usage", "allocated", "limits")
+
+
+def regions_of(body: Any, where: str) -> Dict[str, Dict[str, Any]]:
+    """The region-keyed ``domain`` object of a quota API answer, every value type-checked.
+
+    ``where`` names the request ("GET https://.../v3/domain_quotas/<id>") for messages: a
+    quota of ``"x"``, ``null`` or a non-finite number fails there, naming region and item,
+    instead of deciding a change on it.
+    """
+    regions = body.get("domain") if isinstance(body, dict) else None
+    if not isinstance(regions, dict):
+        raise EosError("%s answered without a 'domain' object of regions: check that "
+                       "service_type or endpoint_override point at the EOS quota API" % where)
+    check = Answer(where)
+    checked: Dict[str, Dict[str, Any]] = {}
+    for name, region in regions.items():
+        check.name(name, "region name")
+        label = shown(name, 60)
+        check.mapping(region, "region %s" % label)
+        checked[name] = dict(
+            (column, check.numbers(region[column], "%s %s" % (label, column)))
+            for column in REGION_COLUMNS if column in region)
+    return checked

@@ -23,7 +23,7 @@ import re
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 # LARGEST_NUMBER (2**53): no real quota nears it; beyond it floats stop being exact.
 from ansible_collections.easystack.eos.plugins.module_utils.untrusted import (
-    LARGEST_NUMBER, Answer, shown)
+    LARGEST_NUMBER, shown)
 
 UNLIMITED = -1
 # The API reference's table spells these in the plural; every JSON sample (and the server)
@@ -223,35 +223,6 @@ def plan(region_name: str, region: Dict[str, Any], requested: Any,
         raise EosError("Nothing was changed in region %s: %s" % (shown(region_name, 60),
                                                                  "; ".join(errors)))
     return changes
-
-
-# What a region of the quota API carries. Anything else is left out: ``quota_fake`` of
-# /v3/domain_usage is "deprecated and meaningless" in the API reference, and a number nobody
-# can interpret only invites alerts on it.
-REGION_COLUMNS = ("quotas", "usage", "allocated", "limits")
-
-
-def regions_of(body: Any, where: str) -> Dict[str, Dict[str, Any]]:
-    """The region-keyed ``domain`` object of a quota API answer, every value type-checked.
-
-    ``where`` names the request ("GET https://.../v3/domain_quotas/<id>") for messages: a
-    quota of ``"x"``, ``null`` or a non-finite number fails there, naming region and item,
-    instead of deciding a change on it.
-    """
-    regions = body.get("domain") if isinstance(body, dict) else None
-    if not isinstance(regions, dict):
-        raise EosError("%s answered without a 'domain' object of regions: check that "
-                       "service_type or endpoint_override point at the EOS quota API" % where)
-    check = Answer(where)
-    checked: Dict[str, Dict[str, Any]] = {}
-    for name, region in regions.items():
-        check.name(name, "region name")
-        label = shown(name, 60)
-        check.mapping(region, "region %s" % label)
-        checked[name] = dict(
-            (column, check.numbers(region[column], "%s %s" % (label, column)))
-            for column in REGION_COLUMNS if column in region)
-    return checked
 
 
 def choose_region(regions: Dict[str, Any], asked: Optional[str] = None,

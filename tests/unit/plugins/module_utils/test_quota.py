@@ -11,10 +11,11 @@ from decimal import Decimal
 
 import pytest
 
+from ansible_collections.easystack.eos.plugins.module_utils.eos_api import regions_of
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.quota import (
     ALIASES, UNLIMITED, ChangeSet, check_entries, choose_region, format_value, listed_problems,
-    parse_value, plan, regions_of, resolve_items, same, summary_line)
+    parse_value, plan, resolve_items, same, summary_line)
 
 AVAILABLE = {"cores": 72, "ram": 204800, "instances": 10, "network": 5, "subnet": 5,
              "security_group_rule": 100, "floatingip": -1, "backup_gigabytes": 156.5, "volumes_ssd": 20}
