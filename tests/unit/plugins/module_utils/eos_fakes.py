@@ -159,3 +159,66 @@ def warnings_of(result):
     """The warnings' texts of a module result (ansible-core 2.19+ wraps each in an event)."""
     return [warning["event"]["msg"] if isinstance(warning, dict) else warning
             for warning in result.get("warnings", [])]
+
+
+# -- a fake Keystone + quota API with a catalog, for the client's and the token cache's tests --
+
+TOKEN2 = "gAAAAA-second-token-987654321"
+TOKENS_URL = "https://keystone.example:5000/v3/auth/tokens"
+UNAUTHORIZED = {"error": {"code": 401, "title": "Unauthorized",
+                          "message": "The request you have made requires authentication."}}
+
+
+def endpoint(interface, url, region="RegionOne"):
+    return {"interface": interface, "url": url, "region_id": region}
+
+
+CATALOG = [
+    {"type": "identity", "endpoints": [
+        endpoint("public", "https://keystone.example:5000/v3"),
+        endpoint("internal", "http://keystone.internal:5000/v3/"),
+    ]},
+    {"type": "quota", "endpoints": [
+        endpoint("public", "https://quota.example/v3/"),
+        endpoint("internal", "http://quota.internal:9999"),
+        endpoint("public", "https://quota-two.example", "RegionTwo"),
+    ]},
+]
+
+
+class Cloud:
+    """A fake Keystone + quota API: routes answer in order (the last answer repeats)."""
+
+    def __init__(self, catalog=None, tokens=(TOKEN, TOKEN2)):
+        self.catalog = CATALOG if catalog is None else catalog
+        self.tokens = list(tokens)
+        self.routes = {}
+
+    def route(self, method, url, *answers):
+        self.routes[(method, url)] = list(answers)
+
+    def token_reply(self):
+        value = self.tokens.pop(0) if len(self.tokens) > 1 else self.tokens[0]
+        return reply(201, {"token": {"catalog": self.catalog, "roles": [{"name": "admin"}]}},
+                     {"X-Subject-Token": value})
+
+    def __call__(self, request):
+        key = (request.method, request.url)
+        if key not in self.routes and request.method == "POST" and request.url.endswith("/v3/auth/tokens"):
+            return self.token_reply()
+        answers = self.routes.get(key)
+        if not answers:
+            return reply(404, {"error": {"message": "no route %s %s" % key}})
+        answer = answers.pop(0) if len(answers) > 1 else answers[0]
+        return answer() if callable(answer) else answer
+
+
+def quota_settings(params=None, **overrides):
+    """The EOS quota API registered as its own service type (the default is identity)."""
+    return settings_of(params, **dict({"service_type": "quota", "region_name": "RegionOne"}, **overrides))
+
+
+def sent(session, method=None, url=None):
+    """What ``session`` (a fake_session) sent, optionally of one method and/or URL."""
+    return [entry for entry in session.adapter.sent
+            if (method is None or entry["method"] == method) and (url is None or entry["url"] == url)]

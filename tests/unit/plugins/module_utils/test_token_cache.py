@@ -17,9 +17,8 @@ from ansible_collections.easystack.eos.plugins.module_utils.client import EosCli
 from ansible_collections.easystack.eos.plugins.module_utils.token_cache import (
     MARGIN, TokenCache, cache_dir, cache_key)
 from ansible_collections.easystack.eos.tests.unit.plugins.module_utils.eos_fakes import (
-    APP_SECRET, PASSWORD, TOKEN, fake_session, reply, settings_of)
-from ansible_collections.easystack.eos.tests.unit.plugins.module_utils.test_client import (
-    TOKEN2, TOKENS_URL, UNAUTHORIZED, Cloud, quota_settings, sent)
+    APP_SECRET, PASSWORD, TOKEN, TOKEN2, TOKENS_URL, UNAUTHORIZED, Cloud, fake_session,
+    quota_settings, reply, sent, settings_of)
 
 NOW = datetime.datetime(2026, 11, 28, 12, 0, 0, tzinfo=datetime.timezone.utc)
 
