@@ -119,6 +119,13 @@ def fake_session(handler, settings=None, sleeps=None):
     return session
 
 
+def serve(monkeypatch, handler):
+    """Every EosSession a module run makes answers from ``handler(request)``: the one way the
+    module tests plug in a fake cloud."""
+    monkeypatch.setattr("ansible_collections.easystack.eos.plugins.module_utils.client.EosSession",
+                        lambda settings: fake_session(handler, settings))
+
+
 def assert_no_secret(error, secrets=(PASSWORD, TOKEN, APP_SECRET)):
     """No secret in the error's text nor in what the module would pass to fail_json."""
     texts = [str(error), repr(error.fail_kwargs()), str(error.server_message), str(error.title)]

@@ -12,7 +12,7 @@ import json
 
 from ansible_collections.easystack.eos.plugins.modules.eos_domain_quota import main
 from ansible_collections.easystack.eos.tests.unit.plugins.module_utils.eos_fakes import (
-    PASSWORD, TOKEN, fake_session, module_args, reply, run_module, warnings_of)
+    PASSWORD, TOKEN, module_args, reply, run_module, serve, warnings_of)
 
 ROOT = "https://keystone.example:5000"
 ACME_ID = "a75d0759a1e543a1b8d0efb56d0239ab"
@@ -39,8 +39,7 @@ class FakeQuotaApi:
         self.catalog_regions = catalog_regions
         self.ignore = ignore
         self.sent = []
-        monkeypatch.setattr("ansible_collections.easystack.eos.plugins.module_utils.client.EosSession",
-                            lambda settings: fake_session(self.handle, settings))
+        serve(monkeypatch, self.handle)
 
     def handle(self, request):
         body = json.loads(request.body) if request.body else None

@@ -14,7 +14,7 @@ import time
 
 from ansible_collections.easystack.eos.plugins.modules.eos_domain_quota import main
 from ansible_collections.easystack.eos.tests.unit.plugins.module_utils.eos_fakes import (
-    PASSWORD, TOKEN, fake_session, module_args, reply, run_module, warnings_of)
+    PASSWORD, TOKEN, module_args, reply, run_module, serve, warnings_of)
 
 ROOT = "https://keystone.example:5000"
 TOKEN2 = "gAAAAA-second-token-9876543210"
@@ -46,8 +46,7 @@ class ManyDepartments:
         self.valid = None
         self.in_flight = self.most_in_flight = 0
         self.lock = threading.Lock()
-        monkeypatch.setattr("ansible_collections.easystack.eos.plugins.module_utils.client.EosSession",
-                            lambda settings: fake_session(self.handle, settings))
+        serve(monkeypatch, self.handle)
 
     def region(self, ident):
         return {"RegionOne": {"quotas": dict(self.quotas[ident]), "usage": {"cores": 2},

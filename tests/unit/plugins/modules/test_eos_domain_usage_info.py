@@ -15,7 +15,7 @@ from ansible_collections.easystack.eos.plugins.module_utils.errors import EosErr
 from ansible_collections.easystack.eos.plugins.modules.eos_domain_usage_info import main
 from ansible_collections.easystack.eos.plugins.module_utils.usage import run as read_usage
 from ansible_collections.easystack.eos.tests.unit.plugins.module_utils.eos_fakes import (
-    PASSWORD, TOKEN, fake_session, module_args, reply, run_module)
+    PASSWORD, TOKEN, module_args, reply, run_module, serve)
 
 ACME_ID = "a75d0759a1e543a1b8d0efb56d0239ab"
 ROOT = "https://keystone.example:5000"
@@ -95,8 +95,7 @@ def fake_api(monkeypatch, quota_answers):
         if answers:
             return answers.pop(0) if len(answers) > 1 else answers[0]
         return reply(404, {"error": {"message": "no route"}})
-    monkeypatch.setattr("ansible_collections.easystack.eos.plugins.module_utils.client.EosSession",
-                        lambda settings: fake_session(handler, settings))
+    serve(monkeypatch, handler)
 
 
 def test_main_platform_view(monkeypatch, capsys):

@@ -17,7 +17,7 @@ from urllib3.exceptions import ProtocolError
 from ansible_collections.easystack.eos.plugins.modules.eos_user_password import main
 from ansible_collections.easystack.eos.plugins.module_utils.password_tasks import USER_FIELDS
 from ansible_collections.easystack.eos.tests.unit.plugins.module_utils.eos_fakes import (
-    PASSWORD, TOKEN, fake_session, module_args, reply, run_module)
+    PASSWORD, TOKEN, module_args, reply, run_module, serve)
 
 ROOT = "https://keystone.example:5000"
 ACME_ID = "a75d0759a1e543a1b8d0efb56d0239ab"
@@ -37,8 +37,7 @@ class FakeKeystone:
         self.user = copy.deepcopy(user or BOB)
         self.password = password
         self.sent = []
-        monkeypatch.setattr("ansible_collections.easystack.eos.plugins.module_utils.client.EosSession",
-                            lambda settings: fake_session(self.handle, settings))
+        serve(monkeypatch, self.handle)
 
     def handle(self, request):
         body = json.loads(request.body) if request.body else None
@@ -237,8 +236,7 @@ def test_patch_answer_without_a_user_fails(monkeypatch, capsys):
             return reply(200, {"unexpected": True})
         return original(request)
 
-    monkeypatch.setattr("ansible_collections.easystack.eos.plugins.module_utils.client.EosSession",
-                        lambda settings: fake_session(handle, settings))
+    serve(monkeypatch, handle)
     result = run(monkeypatch, capsys)
     assert result["failed"] is True
     assert result["msg"] == (
@@ -267,8 +265,7 @@ def test_a_lost_answer_to_the_patch_is_never_resent_and_is_verified_by_one_login
             return LOST  # ... and the answer never arrives
         return original(request)
 
-    monkeypatch.setattr("ansible_collections.easystack.eos.plugins.module_utils.client.EosSession",
-                        lambda settings: fake_session(handle, settings))
+    serve(monkeypatch, handle)
     result = run(monkeypatch, capsys)
     assert len(keystone.patches()) == 1
     assert len(keystone.checks()) == 2  # the on_mismatch check, then the verification
@@ -288,10 +285,7 @@ def test_a_lost_answer_to_the_patch_is_never_resent_and_is_verified_by_one_login
 def test_a_lost_answer_for_a_disabled_user_says_no_login_can_tell(monkeypatch, capsys):
     keystone = FakeKeystone(monkeypatch, user=dict(BOB, enabled=False))
     original = keystone.handle
-    monkeypatch.setattr("ansible_collections.easystack.eos.plugins.module_utils.client.EosSession",
-                        lambda settings: fake_session(
-                            lambda request: LOST if request.method == "PATCH" else original(request),
-                            settings))
+    serve(monkeypatch, lambda request: LOST if request.method == "PATCH" else original(request))
     result = run(monkeypatch, capsys)
     assert result["failed"] is True and result["changed"] is True
     assert "The user is disabled, so no login can tell" in result["msg"]
@@ -321,8 +315,7 @@ def test_an_expired_but_matching_password_is_left_as_it_is(monkeypatch, capsys):
                                          "user: %s." % BOB_ID}})
         return answer
 
-    monkeypatch.setattr("ansible_collections.easystack.eos.plugins.module_utils.client.EosSession",
-                        lambda settings: fake_session(handle, settings))
+    serve(monkeypatch, handle)
     result = run(monkeypatch, capsys)
     assert result["changed"] is False and result["password_state"] == "unchanged"
     assert result["password_check"] == "is the requested one, but has expired"
@@ -341,8 +334,7 @@ def test_a_password_the_rules_refuse_is_a_clean_failure_with_keystones_reason(mo
                                          "8 characters, one digit and one capital letter."}})
         return original(request)
 
-    monkeypatch.setattr("ansible_collections.easystack.eos.plugins.module_utils.client.EosSession",
-                        lambda settings: fake_session(handle, settings))
+    serve(monkeypatch, handle)
     result = run(monkeypatch, capsys)
     assert result["failed"] is True and result.get("changed") is not True
     assert result["msg"].startswith("Keystone refused the new password of user bob: The password "

@@ -24,7 +24,7 @@ import pytest
 from ansible_collections.easystack.eos.plugins.modules import (
     eos_domain_quota, eos_domain_usage_info, eos_user_password)
 from ansible_collections.easystack.eos.tests.unit.plugins.module_utils.eos_fakes import (
-    TOKEN, fake_session, module_args, reply, run_module, warnings_of)
+    TOKEN, module_args, reply, run_module, serve, warnings_of)
 
 ROOT = "https://keystone.example:5000"
 DOMAIN_ID = "a75d0759a1e543a1b8d0efb56d0239ab"
@@ -50,8 +50,7 @@ class HostileEos:
     def __init__(self, monkeypatch, writes="ok", check="refused", enabled=True):
         self.writes, self.check, self.enabled = writes, check, enabled
         self.quotas = {"cores": 72, ITEM: 50}
-        monkeypatch.setattr("ansible_collections.easystack.eos.plugins.module_utils.client.EosSession",
-                            lambda settings: fake_session(self.handle, settings))
+        serve(monkeypatch, self.handle)
 
     def region(self):
         return {"domain": {REGION: {"quotas": dict(self.quotas), "usage": {"cores": 20, ITEM: 20},
