@@ -35,10 +35,6 @@ def name_of(domain: Dict[str, Any]) -> str:
     return shown(domain.get("name") or domain["id"], 64)
 
 
-def read_regions(client: "EosClient", domain: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
-    return get_domain_quota(client, domain["id"])
-
-
 def write(client: "EosClient", domain: Dict[str, Any], changes: ChangeSet) -> Dict[str, Any]:
     """PATCH one department's changed items; the region's state the server answered with.
 
@@ -84,7 +80,7 @@ def run(module: "EosModule") -> Dict[str, Any]:
     client = module.client
     params = module.params
     domain = find_domain(client, params["domain"])
-    regions = read_regions(client, domain)
+    regions = get_domain_quota(client, domain["id"])
     region, changes = plan_region(module, regions, params["region"], params["quotas"],
                                   params["force"])
     for warning in changes.warnings:
@@ -121,7 +117,7 @@ def plan_many(module: "EosModule",
     client.root("quota")  # log in and find the endpoint before threads share the client
     domains = list(dict((domain["id"], domain) for domain in found.values()).values())
     reads = dict(zip([domain["id"] for domain in domains],
-                     run_all(lambda domain: read_regions(client, domain), domains,
+                     run_all(lambda domain: get_domain_quota(client, domain["id"]), domains,
                              module.params["parallel"])))
     planned: List[Tuple[Dict[str, Any], Dict[str, Any], ChangeSet]] = []
     problems: List[str] = []
