@@ -18,6 +18,13 @@ from ansible_collections.easystack.eos.plugins.module_utils.errors import EosErr
 MAX_WORKERS = 16  # session.POOL_SIZE keeps this many connections open
 
 
+def check_workers(workers: int) -> None:
+    """The ``parallel`` option's bounds, checked before anything is sent."""
+    if not 1 <= workers <= MAX_WORKERS:
+        raise EosError("parallel must be between 1 and %d (it is %d). Nothing was sent"
+                       % (MAX_WORKERS, workers))
+
+
 def run_all(work: Callable[[T], R], items: Sequence[T],
             workers: int) -> List[Tuple[Optional[R], Optional[EosError]]]:
     """``[(result, EosError or None)]`` of ``work(item)`` for each item, in the order of ``items``.

@@ -23,7 +23,7 @@ from ansible_collections.easystack.eos.plugins.module_utils.eos_api import (
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.lookups import (
     find_domain, resolve_domains)
-from ansible_collections.easystack.eos.plugins.module_utils.parallel import MAX_WORKERS, run_all
+from ansible_collections.easystack.eos.plugins.module_utils.parallel import check_workers, run_all
 from ansible_collections.easystack.eos.plugins.module_utils.quota import (
     ChangeSet, check_entries, choose_region, entry_label, listed_problems, plan, summary_line,
     unknown_items)
@@ -181,9 +181,7 @@ def plan_entry(module: "EosModule", entry: Dict[str, Any], domain: Dict[str, Any
 def set_many(module: "EosModule") -> Dict[str, Any]:
     """The list form: plan every entry, then write the changed ones, ``parallel`` at a time."""
     params = module.params
-    if not 1 <= params["parallel"] <= MAX_WORKERS:
-        raise EosError("parallel must be between 1 and %d (it is %d). Nothing was sent"
-                       % (MAX_WORKERS, params["parallel"]))
+    check_workers(params["parallel"])
     entries = check_entries(params["domains"], params["region"], params["force"])
     planned = plan_many(module, entries)
     to_write = [] if module.check_mode else [

@@ -21,6 +21,7 @@ from ansible_collections.easystack.eos.plugins.module_utils.eos_api import (
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.lookups import (
     all_domains, find_domain, resolve_domains)
+from ansible_collections.easystack.eos.plugins.module_utils.parallel import check_workers, run_all
 from ansible_collections.easystack.eos.plugins.module_utils.quota import (
     UNLIMITED, Number, choose_region, listed_problems)
 from ansible_collections.easystack.eos.plugins.module_utils.untrusted import shown
@@ -73,11 +74,20 @@ def only_region(regions: Dict[str, Dict[str, Any]], asked: Optional[str],
     return regions
 
 
+def read_one(module: "EosModule", domain: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
+    """One department's regions (only the region asked for, if any)."""
+    where = "the quota API for domain %s" % shown(domain.get("name"), 64)
+    return only_region(get_domain_quota(module.client, domain["id"]), module.params["region"],
+                       where=where)
+
+
 def read_many(module: "EosModule") -> Dict[str, Any]:
     """``domains`` (in the order given) or ``all_domains`` (by name): one login, one lookup per
-    distinct name (or the paged listing), one read per distinct domain."""
+    distinct name (or the paged listing), one read per distinct domain, ``parallel`` at a
+    time. Any read that fails fails the task (with the first failure in the order read)."""
     client = module.client
     params = module.params
+    check_workers(params["parallel"])
     if params["all_domains"]:
         listed = sorted(all_domains(client),
                         key=lambda domain: (domain.get("name") or "", domain["id"]))
@@ -94,13 +104,16 @@ def read_many(module: "EosModule") -> Dict[str, Any]:
             raise EosError(listed_problems(problems, len(params["domains"]),
                                            "cannot be read, so nothing was read"))
         entries = [(entry, found[entry]) for entry in params["domains"]]
-    read: Dict[str, Dict[str, Dict[str, Any]]] = {}
+    distinct = list(dict((domain["id"], domain) for dummy, domain in entries).values())
+    client.root("quota")  # log in and find the endpoint before threads share the client
+    answers = run_all(lambda domain: read_one(module, domain), distinct, params["parallel"])
+    failed = [error for dummy, error in answers if error is not None]
+    if failed:
+        # the error that stopped the task, rather than one of those it left unsent
+        raise next((error for error in failed if not error.not_attempted), failed[0])
+    read = dict((domain["id"], regions) for domain, (regions, dummy) in zip(distinct, answers))
     domains: List[Dict[str, Any]] = []
     for dummy, domain in entries:
-        if domain["id"] not in read:
-            where = "the quota API for domain %s" % shown(domain.get("name"), 64)
-            read[domain["id"]] = only_region(get_domain_quota(client, domain["id"]),
-                                             params["region"], where=where)
         regions = read[domain["id"]]
         domains.append({"domain": {"id": domain["id"], "name": domain.get("name")},
                         "regions": regions,

@@ -49,6 +49,13 @@ options:
         pages at 1,000), in RV(domains) sorted by name.
       - Mutually exclusive with O(domain) and O(domains).
     type: bool
+  parallel:
+    description:
+      - With O(domains) or O(all_domains), how many departments are read at once, 1 to 16 (as
+        the list form of M(easystack.eos.eos_domain_quota)). The answers are listed in the same
+        order whatever the value; any read that fails fails the task.
+    type: int
+    default: 4
   region:
     description:
       - Only this region. An error lists the regions the server has when it is not one of them.
@@ -177,7 +184,8 @@ def main():
     module = EosModule(
         argument_spec=dict(domain=dict(type="str"), region=dict(type="str"),
                            domains=dict(type="list", elements="str"),
-                           all_domains=dict(type="bool")),
+                           all_domains=dict(type="bool"),
+                           parallel=dict(type="int", default=4)),
         mutually_exclusive=[("domain", "domains", "all_domains")],
         supports_check_mode=True,
         required_text=("domain", "region"),

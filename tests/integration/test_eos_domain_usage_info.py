@@ -224,3 +224,29 @@ def test_all_domains_pages_and_sorts_by_name(ansible, bed):
     names = [item["domain"]["name"] for item in run.last["domains"]]
     assert {"Default", "acme", "globex"} <= set(names)
     assert names == sorted(names)
+
+
+def test_parallel_reads_answer_exactly_as_one_at_a_time(ansible, bed):
+    """parallel only changes how many reads are in flight: the same domains, in the same order,
+    with the same numbers, and still one read per distinct department."""
+    domains = ["globex", "Default", "acme", "globex"]
+    results = {}
+    for parallel in (1, 8):
+        mark = bed.log_mark()
+        run = ansible.module(MODULE, {"domains": domains, "parallel": parallel},
+                             env=ansible.os_env())
+        assert run.rc == 0, run.stdout + run.stderr
+        results[parallel] = run.last["domains"]
+        reads = [r for r in bed.requests_since(mark) if r["path"].startswith("/v3/domain_quotas/")]
+        assert len(reads) == 3, reads
+    assert results[8] == results[1]
+    assert [item["domain"]["name"] for item in results[8]] == domains
+
+
+@pytest.mark.parametrize("parallel", [0, 17])
+def test_parallel_out_of_bounds_fails_before_anything_is_sent(ansible, parallel):
+    mark = ansible.bed.log_mark()
+    run = ansible.module(MODULE, {"all_domains": True, "parallel": parallel}, env=ansible.os_env())
+    message = run.assert_clean_failure()["msg"]
+    assert message == "parallel must be between 1 and 16 (it is %d). Nothing was sent" % parallel
+    assert ansible.bed.requests_since(mark) == []
