@@ -16,15 +16,20 @@ from ansible_collections.easystack.eos.plugins.module_utils.urls import (
     checked_url, is_loopback, segment, weaker_than)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("http://svc:S3cret@host:5000/v3", "http://***@host:5000/v3"),
-    ("GET https://user@host/v3 failed", "GET https://***@host/v3 failed"),
-    ("two http://a:b@x/ and https://c:d@y/", "two http://***@x/ and https://***@y/"),
-    ("no credentials http://host/v3?a=b@c", "no credentials http://host/v3?a=b@c"),
-    ("mail: admin@example.com", "mail: admin@example.com"),
+@pytest.mark.parametrize("function, text, expected", [
+    (masked, "http://svc:S3cret@host:5000/v3", "http://***@host:5000/v3"),
+    (masked, "GET https://user@host/v3 failed", "GET https://***@host/v3 failed"),
+    (masked, "two http://a:b@x/ and https://c:d@y/", "two http://***@x/ and https://***@y/"),
+    (masked, "no credentials http://host/v3?a=b@c", "no credentials http://host/v3?a=b@c"),
+    (masked, "mail: admin@example.com", "mail: admin@example.com"),
+    # segment keeps a server's ID inside one path segment
+    (segment, "5df4ae79648b4d7e954382da88cc69ef", "5df4ae79648b4d7e954382da88cc69ef"),
+    (segment, "../../domain_quotas/default", "..%2F..%2Fdomain_quotas%2Fdefault"),
+    (segment, "a?b#c d", "a%3Fb%23c%20d"),
+    (segment, "uid=bob,ou=people", "uid%3Dbob%2Cou%3Dpeople"),
 ])
-def test_masked(text, expected):
-    assert masked(text) == expected
+def test_masked_and_segment(function, text, expected):
+    assert function(text) == expected
 
 
 def test_every_error_message_and_url_is_masked():
@@ -65,16 +70,6 @@ def test_checked_url_refuses_with_a_reason(url, api_root, words):
 
 def test_a_query_is_only_refused_where_paths_are_appended():
     assert checked_url("https://keystone.example/v3?x=1", "a full URL")
-
-
-@pytest.mark.parametrize("value, expected", [
-    ("5df4ae79648b4d7e954382da88cc69ef", "5df4ae79648b4d7e954382da88cc69ef"),
-    ("../../domain_quotas/default", "..%2F..%2Fdomain_quotas%2Fdefault"),
-    ("a?b#c d", "a%3Fb%23c%20d"),
-    ("uid=bob,ou=people", "uid%3Dbob%2Cou%3Dpeople"),
-])
-def test_segment_keeps_a_server_id_inside_one_path_segment(value, expected):
-    assert segment(value) == expected
 
 
 @pytest.mark.parametrize("url, reference, weaker", [

@@ -7,14 +7,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import copy
 import json
+
+import pytest
 
 from ansible_collections.easystack.eos.plugins.modules.eos_domain_quota import main
 from ansible_collections.easystack.eos.tests.unit.plugins.module_utils.eos_fakes import (
-    PASSWORD, TOKEN, module_args, reply, run_module, serve, warnings_of)
+    PASSWORD, TOKEN, module_args, run_module, warnings_of)
+from ansible_collections.easystack.eos.tests.unit.plugins.module_utils.fake_eos import ROOT, department
 
-ROOT = "https://keystone.example:5000"
 ACME_ID = "a75d0759a1e543a1b8d0efb56d0239ab"
 QUOTA_URL = ROOT + "/v3/domain_quotas/" + ACME_ID
 ONE_REGION = {
@@ -27,46 +28,9 @@ ONE_REGION = {
 TWO_REGIONS = dict(ONE_REGION, RegionTwo={"quotas": {"cores": 10}, "usage": {"cores": 1}, "limits": {"cores": 50}})
 
 
-class FakeQuotaApi:
-    """Keystone (token, domain search) and the quota API over one stateful ``regions`` dict.
-
-    A PATCH applies its body to the region it names and answers all regions, like the server;
-    ``ignore`` lists items the PATCH silently leaves alone (a server that does not take them).
-    """
-
-    def __init__(self, monkeypatch, regions, catalog_regions=("RegionOne",), ignore=()):
-        self.regions = copy.deepcopy(regions)
-        self.catalog_regions = catalog_regions
-        self.ignore = ignore
-        self.sent = []
-        serve(monkeypatch, self.handle)
-
-    def handle(self, request):
-        body = json.loads(request.body) if request.body else None
-        self.sent.append((request.method, request.url, body))
-        if request.method == "POST" and request.url == ROOT + "/v3/auth/tokens":
-            endpoints = [{"interface": "public", "region_id": name, "url": ROOT + "/v3"}
-                         for name in self.catalog_regions]
-            return reply(201, {"token": {"catalog": [{"type": "identity", "endpoints": endpoints}]}},
-                         {"X-Subject-Token": TOKEN})
-        if (request.method, request.url) == ("GET", ROOT + "/v3/domains?name=acme"):
-            return reply(200, {"domains": [{"id": ACME_ID, "name": "acme", "enabled": True}]})
-        if (request.method, request.url) == ("GET", ROOT + "/v3/domains/" + ACME_ID):
-            return reply(200, {"domain": {"id": ACME_ID, "name": "acme", "enabled": True}})
-        if request.url == QUOTA_URL and request.method == "GET":
-            return reply(200, {"domain": self.regions})
-        if request.url == QUOTA_URL and request.method == "PATCH":
-            changes = dict(body["domain"])
-            quotas = self.regions[changes.pop("region")]["quotas"]
-            quotas.update((item, value) for item, value in changes.items() if item not in self.ignore)
-            return reply(200, {"domain": self.regions})
-        return reply(404, {"error": {"message": "no route for %s %s" % (request.method, request.url)}})
-
-    def patches(self):
-        return [body for method, url, body in self.sent if method == "PATCH"]
-
-    def clear(self):
-        del self.sent[:]
+def acme(regions):
+    """The departments of these tests: acme alone, with these quota regions."""
+    return {ACME_ID: department("acme", regions)}
 
 
 def run(monkeypatch, capsys, **options):
@@ -74,8 +38,8 @@ def run(monkeypatch, capsys, **options):
     return run_module(monkeypatch, capsys, module_args(**options), main=main)
 
 
-def test_first_run_patches_only_differing_items(monkeypatch, capsys):
-    api = FakeQuotaApi(monkeypatch, ONE_REGION)
+def test_first_run_patches_only_differing_items(monkeypatch, capsys, fake_eos):
+    api = fake_eos(departments=acme(ONE_REGION))
     result = run(monkeypatch, capsys, quotas={"cores": 100, "ram": "204800", "networks": 8, "backup_gigabytes": 156.5,
                                               "floatingip": "unlimited"})
     assert result["changed"] is True
@@ -94,8 +58,8 @@ def test_first_run_patches_only_differing_items(monkeypatch, capsys):
     assert TOKEN not in output and PASSWORD not in output
 
 
-def test_identical_request_sends_no_patch(monkeypatch, capsys):
-    api = FakeQuotaApi(monkeypatch, ONE_REGION)
+def test_identical_request_sends_no_patch(monkeypatch, capsys, fake_eos):
+    api = fake_eos(departments=acme(ONE_REGION))
     quotas = {"cores": 100, "networks": "8", "backup_gigabytes": "156.5"}
     assert run(monkeypatch, capsys, quotas=quotas)["changed"] is True
     api.clear()
@@ -107,14 +71,14 @@ def test_identical_request_sends_no_patch(monkeypatch, capsys):
     assert result["quotas"]["cores"] == 100 and result["quotas"]["network"] == 8
 
 
-def test_request_equal_to_the_server_as_float_is_no_change(monkeypatch, capsys):
-    api = FakeQuotaApi(monkeypatch, ONE_REGION)
+def test_request_equal_to_the_server_as_float_is_no_change(monkeypatch, capsys, fake_eos):
+    api = fake_eos(departments=acme(ONE_REGION))
     result = run(monkeypatch, capsys, quotas={"cores": 72.0, "ram": "204800.0", "floatingip": -1})
     assert result["changed"] is False and api.patches() == []
 
 
-def test_check_mode_sends_no_patch_and_predicts(monkeypatch, capsys):
-    api = FakeQuotaApi(monkeypatch, ONE_REGION)
+def test_check_mode_sends_no_patch_and_predicts(monkeypatch, capsys, fake_eos):
+    api = fake_eos(departments=acme(ONE_REGION))
     result = run(monkeypatch, capsys, quotas={"cores": 100, "networks": 9},
                  _ansible_check_mode=True)
     assert result["changed"] is True
@@ -124,32 +88,24 @@ def test_check_mode_sends_no_patch_and_predicts(monkeypatch, capsys):
     assert api.regions == ONE_REGION
 
 
-def test_check_mode_still_checks_the_rules(monkeypatch, capsys):
-    api = FakeQuotaApi(monkeypatch, ONE_REGION)
-    result = run(monkeypatch, capsys, quotas={"cores": 2000}, _ansible_check_mode=True)
-    assert result["failed"] is True
-    assert result["msg"] == "Nothing was changed in region RegionOne: 'cores': 2000 is above its limit 1000"
-    assert api.patches() == []
-
-
-def test_diff_mode_shows_managed_items(monkeypatch, capsys):
-    FakeQuotaApi(monkeypatch, ONE_REGION)
+def test_diff_mode_shows_managed_items(monkeypatch, capsys, fake_eos):
+    fake_eos(departments=acme(ONE_REGION))
     result = run(monkeypatch, capsys, quotas={"cores": 100, "networks": 5, "backup_gigabytes": "200.5"},
                  _ansible_diff=True)
     assert result["diff"] == {"before": {"backup_gigabytes": 156.5, "cores": 72, "network": 5},
                               "after": {"backup_gigabytes": 200.5, "cores": 100, "network": 5}}
 
 
-def test_diff_in_check_mode_and_without_change(monkeypatch, capsys):
-    api = FakeQuotaApi(monkeypatch, ONE_REGION)
+def test_diff_in_check_mode_and_without_change(monkeypatch, capsys, fake_eos):
+    api = fake_eos(departments=acme(ONE_REGION))
     result = run(monkeypatch, capsys, quotas={"cores": 80}, _ansible_diff=True, _ansible_check_mode=True)
     assert result["diff"] == {"before": {"cores": 72}, "after": {"cores": 80}} and api.patches() == []
     result = run(monkeypatch, capsys, quotas={"cores": 72}, _ansible_diff=True)
     assert result["changed"] is False and result["diff"] == {"before": {"cores": 72}, "after": {"cores": 72}}
 
 
-def test_server_answering_another_value_fails_naming_the_item(monkeypatch, capsys):
-    api = FakeQuotaApi(monkeypatch, ONE_REGION, ignore=("cores",))
+def test_server_answering_another_value_fails_naming_the_item(monkeypatch, capsys, fake_eos):
+    api = fake_eos(departments=acme(ONE_REGION), ignore=("cores",))
     result = run(monkeypatch, capsys, quotas={"cores": 100, "networks": 8})
     assert result["failed"] is True
     assert result["msg"] == ("The server accepted the PATCH of acme in RegionOne but answered other values for: "
@@ -157,8 +113,8 @@ def test_server_answering_another_value_fails_naming_the_item(monkeypatch, capsy
     assert len(api.patches()) == 1
 
 
-def test_unknown_item_fails_before_writing(monkeypatch, capsys):
-    api = FakeQuotaApi(monkeypatch, ONE_REGION)
+def test_unknown_item_fails_before_writing(monkeypatch, capsys, fake_eos):
+    api = fake_eos(departments=acme(ONE_REGION))
     result = run(monkeypatch, capsys, quotas={"cores": 100, "volumes_sdd": 1})
     assert result["failed"] is True
     assert "unknown quota item 'volumes_sdd'" in result["msg"]
@@ -166,54 +122,53 @@ def test_unknown_item_fails_before_writing(monkeypatch, capsys):
     assert api.patches() == []
 
 
-def test_bad_value_fails_naming_the_item(monkeypatch, capsys):
-    api = FakeQuotaApi(monkeypatch, ONE_REGION)
+def test_bad_value_fails_naming_the_item(monkeypatch, capsys, fake_eos):
+    api = fake_eos(departments=acme(ONE_REGION))
     result = run(monkeypatch, capsys, quotas={"ram": "lots"})
     assert result["failed"] is True and result["msg"].startswith("Quota 'ram': 'lots' is not a number")
     assert api.patches() == []
 
 
-def test_region_defaults_to_region_name(monkeypatch, capsys):
-    api = FakeQuotaApi(monkeypatch, TWO_REGIONS, catalog_regions=("RegionOne", "RegionTwo"))
+def test_region_defaults_to_region_name(monkeypatch, capsys, fake_eos):
+    api = fake_eos(departments=acme(TWO_REGIONS), catalog_regions=("RegionOne", "RegionTwo"))
     result = run(monkeypatch, capsys, quotas={"cores": 20}, region_name="RegionTwo")
     assert result["region"] == "RegionTwo" and result["changed"] is True
     assert api.patches() == [{"domain": {"cores": 20, "region": "RegionTwo"}}]
     assert result["quotas"] == {"cores": 20}
 
 
-def test_region_option_wins_over_region_name(monkeypatch, capsys):
-    api = FakeQuotaApi(monkeypatch, TWO_REGIONS, catalog_regions=("RegionOne", "RegionTwo"))
+def test_region_option_wins_over_region_name(monkeypatch, capsys, fake_eos):
+    api = fake_eos(departments=acme(TWO_REGIONS), catalog_regions=("RegionOne", "RegionTwo"))
     result = run(monkeypatch, capsys, quotas={"cores": 20}, region_name="RegionOne", region="RegionTwo")
     assert result["region"] == "RegionTwo"
     assert api.patches() == [{"domain": {"cores": 20, "region": "RegionTwo"}}]
 
 
-def test_the_only_region_is_the_default(monkeypatch, capsys):
-    api = FakeQuotaApi(monkeypatch, ONE_REGION)
+def test_the_only_region_is_the_default(monkeypatch, capsys, fake_eos):
+    api = fake_eos(departments=acme(ONE_REGION))
     result = run(monkeypatch, capsys, quotas={"cores": 90})
     assert result["region"] == "RegionOne"
     assert api.patches() == [{"domain": {"cores": 90, "region": "RegionOne"}}]
 
 
-def test_several_regions_and_none_chosen(monkeypatch, capsys):
-    api = FakeQuotaApi(monkeypatch, TWO_REGIONS)
-    result = run(monkeypatch, capsys, quotas={"cores": 20})
+@pytest.mark.parametrize("regions, options, message", [
+    (ONE_REGION, {"quotas": {"cores": 2000}, "_ansible_check_mode": True},
+     "Nothing was changed in region RegionOne: 'cores': 2000 is above its limit 1000"),
+    (TWO_REGIONS, {"quotas": {"cores": 20}},
+     "The quota API reports several regions (RegionOne, RegionTwo): choose one with region (or region_name)"),
+    (TWO_REGIONS, {"quotas": {"cores": 20}, "region": "RegionNine"},
+     "Region 'RegionNine' is not reported by the quota API; regions: RegionOne, RegionTwo"),
+], ids=["check-mode-still-checks-the-rules", "several-regions-and-none-chosen", "unknown-region"])
+def test_fails_before_writing(monkeypatch, capsys, fake_eos, regions, options, message):
+    api = fake_eos(departments=acme(regions))
+    result = run(monkeypatch, capsys, **options)
     assert result["failed"] is True
-    assert result["msg"] == ("The quota API reports several regions (RegionOne, RegionTwo): choose one with region "
-                             "(or region_name)")
+    assert result["msg"] == message
     assert api.patches() == []
 
 
-def test_unknown_region(monkeypatch, capsys):
-    api = FakeQuotaApi(monkeypatch, TWO_REGIONS)
-    result = run(monkeypatch, capsys, quotas={"cores": 20}, region="RegionNine")
-    assert result["failed"] is True
-    assert result["msg"] == "Region 'RegionNine' is not reported by the quota API; regions: RegionOne, RegionTwo"
-    assert api.patches() == []
-
-
-def test_below_allocation_needs_force(monkeypatch, capsys):
-    api = FakeQuotaApi(monkeypatch, ONE_REGION)
+def test_below_allocation_needs_force(monkeypatch, capsys, fake_eos):
+    api = fake_eos(departments=acme(ONE_REGION))
     result = run(monkeypatch, capsys, quotas={"cores": 8})
     assert result["failed"] is True
     assert result["msg"] == ("Nothing was changed in region RegionOne: 'cores': 8 is below what is already allocated "
@@ -230,15 +185,15 @@ def test_below_allocation_needs_force(monkeypatch, capsys):
     assert again["changed"] is False and warnings_of(again) == []  # nothing shrunk this time
 
 
-def test_domain_by_id(monkeypatch, capsys):
-    api = FakeQuotaApi(monkeypatch, ONE_REGION)
+def test_domain_by_id(monkeypatch, capsys, fake_eos):
+    api = fake_eos(departments=acme(ONE_REGION))
     result = run(monkeypatch, capsys, domain=ACME_ID, quotas={"cores": 72})
     assert result["changed"] is False and result["domain"] == {"id": ACME_ID, "name": "acme"}
     assert ("GET", ROOT + "/v3/domains/" + ACME_ID, None) in api.sent
 
 
-def test_answer_without_regions(monkeypatch, capsys):
-    api = FakeQuotaApi(monkeypatch, ONE_REGION)
+def test_answer_without_regions(monkeypatch, capsys, fake_eos):
+    api = fake_eos(departments=acme(ONE_REGION))
     api.regions = []
     result = run(monkeypatch, capsys, quotas={"cores": 72})
     assert result["failed"] is True and "without a 'domain' object of regions" in result["msg"]

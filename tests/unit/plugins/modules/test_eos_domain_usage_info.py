@@ -15,10 +15,10 @@ from ansible_collections.easystack.eos.plugins.module_utils.errors import EosErr
 from ansible_collections.easystack.eos.plugins.modules.eos_domain_usage_info import main
 from ansible_collections.easystack.eos.plugins.module_utils.usage import run as read_usage
 from ansible_collections.easystack.eos.tests.unit.plugins.module_utils.eos_fakes import (
-    PASSWORD, TOKEN, module_args, reply, run_module, serve)
+    PASSWORD, TOKEN, module_args, reply, run_module)
+from ansible_collections.easystack.eos.tests.unit.plugins.module_utils.fake_eos import ROOT, department
 
 ACME_ID = "a75d0759a1e543a1b8d0efb56d0239ab"
-ROOT = "https://keystone.example:5000"
 REGIONS = {
     "RegionOne": {"quotas": {"cores": 72}, "usage": {"cores": 20}, "limits": {"cores": -1},
                   "quota_fake": {"cores": 1000}},
@@ -84,35 +84,48 @@ def test_answer_without_regions(body):
     assert "without a 'domain' object" in str(info.value)
 
 
-def fake_api(monkeypatch, quota_answers):
-    """Route the module's HTTP to a fake Keystone whose catalog has no quota service."""
-    def handler(request):
-        if request.method == "POST" and request.url == ROOT + "/v3/auth/tokens":
-            return reply(201, {"token": {"catalog": [{"type": "identity", "endpoints": [
-                {"interface": "public", "region_id": "RegionOne", "url": ROOT + "/v3"}]}]}},
-                {"X-Subject-Token": TOKEN})
-        answers = quota_answers.get((request.method, request.url))
-        if answers:
-            return answers.pop(0) if len(answers) > 1 else answers[0]
-        return reply(404, {"error": {"message": "no route"}})
-    serve(monkeypatch, handler)
-
-
-def test_main_platform_view(monkeypatch, capsys):
-    fake_api(monkeypatch, {("GET", ROOT + "/v3/domain_usage"): [reply(200, {"domain": REGIONS})]})
+def test_main_platform_view(monkeypatch, capsys, fake_eos):
+    fake_eos(usage=REGIONS)  # a Keystone whose catalog has no quota service
     result = run_module(monkeypatch, capsys, module_args(), main=main)
     assert result["changed"] is False and result["view"] == "platform"
     assert result["summary"]["RegionOne"]["cores"]["quota"] == 72
     assert TOKEN not in json.dumps(result) and PASSWORD not in json.dumps(result)
 
 
-def test_main_stale_token_and_refused_again(monkeypatch, capsys):
+def test_main_stale_token_and_refused_again(monkeypatch, capsys, fake_eos):
     unauthorized = reply(401, {"error": {"title": "Unauthorized", "message": "The request you have made requires "
                                          "authentication."}}, {"X-Openstack-Request-Id": "req-9"})
-    fake_api(monkeypatch, {("GET", ROOT + "/v3/domain_usage"): [unauthorized]})
+    fake_eos(faults={("GET", "/v3/domain_usage"): unauthorized})
     result = run_module(monkeypatch, capsys, module_args(), main=main)
     assert result["failed"] is True
     assert (result["status"], result["request_id"], result["method"]) == (401, "req-9", "GET")
     assert result["url"] == ROOT + "/v3/domain_usage"
     assert "was refused too" in result["msg"]
     assert TOKEN not in json.dumps(result) and PASSWORD not in json.dumps(result)
+
+
+def test_parallel_reads_overlap_and_keep_the_order(monkeypatch, capsys, fake_eos):
+    departments = dict(("%032x" % (index + 1), department("dept-%d" % index, REGIONS))
+                       for index in range(12))
+    results = {}
+    for parallel in (1, 6):
+        api = fake_eos(departments=departments, delay=0.02)
+        result = run_module(monkeypatch, capsys, module_args(all_domains=True, parallel=parallel),
+                            main=main)
+        assert result["changed"] is False, result
+        results[parallel] = result["domains"]
+        assert api.count("GET", "/v3/domain_quotas/") == 12
+        assert api.most_in_flight == (1 if parallel == 1 else 6)
+    assert results[6] == results[1]
+    assert [entry["domain"]["name"] for entry in results[6]] == sorted(
+        "dept-%d" % index for index in range(12))
+
+
+def test_a_failed_read_among_parallel_ones_fails_the_task_naming_it(monkeypatch, capsys, fake_eos):
+    departments = dict(("%032x" % (index + 1), department("dept-%d" % index, REGIONS))
+                       for index in range(8))
+    broken = ("GET", "/v3/domain_quotas/%032x" % 5)
+    fake_eos(departments=departments, faults={broken: reply(500, {"error": {"message": "down"}})})
+    result = run_module(monkeypatch, capsys, module_args(all_domains=True, parallel=4), main=main)
+    assert result["failed"] is True and result["status"] == 500
+    assert result["url"].endswith(broken[1]), result

@@ -16,17 +16,18 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 import re
+
+from urllib.parse import quote
 
 import pytest
 
 from ansible_collections.easystack.eos.plugins.modules import (
     eos_domain_quota, eos_domain_usage_info, eos_user_password)
 from ansible_collections.easystack.eos.tests.unit.plugins.module_utils.eos_fakes import (
-    TOKEN, module_args, reply, run_module, serve, warnings_of)
+    module_args, reply, run_module, warnings_of)
+from ansible_collections.easystack.eos.tests.unit.plugins.module_utils.fake_eos import department
 
-ROOT = "https://keystone.example:5000"
 DOMAIN_ID = "a75d0759a1e543a1b8d0efb56d0239ab"
 USER_ID = "5df4ae79648b4d7e954382da88cc69ef"
 # (No NUL in what a task also gives: Ansible refuses a NUL in a module argument itself.)
@@ -37,65 +38,33 @@ REGION = "Region\x00" + ESCAPES
 ITEM = "gpu" + ESCAPES
 LONG_RUN = "Z" * 100000  # in error texts: a run this long must never reach the words whole
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e]")
+REGIONS = {REGION: {"quotas": {"cores": 72, ITEM: 50}, "usage": {"cores": 20, ITEM: 20},
+                    "allocated": {"cores": 20, ITEM: 20}, "limits": {"cores": 1000, ITEM: -1}}}
+ASKED = "N3w-Pa55"  # the password the password tasks ask for
+UNFILTERED = DEPARTMENT + "y"  # a name whose lookup answers every department (a filter ignored)
+ERROR = reply(400, {"error": {"code": 400, "title": "Bad" + ESCAPES, "message": ESCAPES + "\x00" + LONG_RUN}},
+              {"X-Openstack-Request-Id": "req-" + ESCAPES})
 
 
-class HostileEos:
+def hostile_eos(fake_eos, writes="ok", check="refused", enabled=True):
     """Keystone and the quota API of one department and one user, hostile names throughout.
 
     ``writes``: what a PATCH answers - ``"ok"``, or ``"error"`` (a 400 whose message is the
-    escapes and 100,000 characters). ``check``: bob's login - ``"match"``, ``"refused"``,
-    ``"expired"`` (Keystone's words, escapes appended), ``"mfa"`` (a receipt).
+    escapes and 100,000 characters). ``check``: the user's login with the asked password -
+    ``"match"``, ``"refused"``, ``"expired"`` (Keystone's words, escapes appended), ``"mfa"`` (a
+    receipt).
     """
-
-    def __init__(self, monkeypatch, writes="ok", check="refused", enabled=True):
-        self.writes, self.check, self.enabled = writes, check, enabled
-        self.quotas = {"cores": 72, ITEM: 50}
-        serve(monkeypatch, self.handle)
-
-    def region(self):
-        return {"domain": {REGION: {"quotas": dict(self.quotas), "usage": {"cores": 20, ITEM: 20},
-                                    "allocated": {"cores": 20, ITEM: 20},
-                                    "limits": {"cores": 1000, ITEM: -1}}}}
-
-    def error(self, status):
-        return reply(status, {"error": {"code": status, "title": "Bad" + ESCAPES,
-                                        "message": ESCAPES + "\x00" + LONG_RUN}},
-                     {"X-Openstack-Request-Id": "req-" + ESCAPES})
-
-    def handle(self, request):
-        body = json.loads(request.body) if request.body else None
-        url = request.url[len(ROOT):]
-        if request.method == "POST":
-            if "scope" in body["auth"]:
-                endpoints = [{"interface": "public", "region_id": "RegionOne", "url": ROOT + "/v3"}]
-                return reply(201, {"token": {"catalog": [{"type": "identity",
-                                                          "endpoints": endpoints}]}},
-                             {"X-Subject-Token": TOKEN})
-            if self.check == "match":
-                return reply(201, {"token": {}}, {"X-Subject-Token": TOKEN + "-bob"})
-            if self.check == "mfa":
-                return reply(401, {"receipt": {}}, {"Openstack-Auth-Receipt": "receipt-1"})
-            words = "The password is expired" if self.check == "expired" else "Refused"
-            return reply(401, {"error": {"code": 401, "message": words + ESCAPES + LONG_RUN}})
-        domain = {"id": DOMAIN_ID, "name": DEPARTMENT, "enabled": True}
-        user = {"id": USER_ID, "name": USER, "domain_id": DOMAIN_ID, "enabled": self.enabled}
-        if url.startswith("/v3/domains?"):
-            return reply(200, {"domains": [domain], "links": {"next": None}})
-        if url.startswith("/v3/domains/"):
-            return reply(200, {"domain": domain})
-        if url.startswith("/v3/users?"):
-            return reply(200, {"users": [user]})
-        if url.startswith("/v3/users/"):
-            if request.method == "PATCH" and self.writes == "error":
-                return self.error(400)
-            return reply(200, {"user": user})
-        if url == "/v3/domain_usage" or request.method == "GET":
-            return reply(200, self.region())
-        if self.writes == "error":
-            return self.error(400)
-        self.quotas.update((item, value) for item, value in body["domain"].items()
-                           if item != "region")
-        return reply(200, self.region())
+    user = {"id": USER_ID, "name": USER, "domain_id": DOMAIN_ID, "enabled": enabled}
+    failing = [("PATCH", "/v3/users/" + USER_ID), ("PATCH", "/v3/domain_quotas/" + DOMAIN_ID)] \
+        if writes == "error" else []
+    faults = dict((write, ERROR) for write in failing)
+    faults[("GET", "/v3/domains?name=" + quote(UNFILTERED, safe=""))] = lambda fake, request: fake.domains_named({})
+    return fake_eos(departments={DOMAIN_ID: department(DEPARTMENT, REGIONS)}, usage=REGIONS,
+                    users={USER_ID: user}, passwords={USER_ID: "another" if check == "refused" else ASKED},
+                    expired=[USER_ID] if check == "expired" else [], mfa=[USER_ID] if check == "mfa" else [],
+                    words={"refused": "Refused" + ESCAPES + LONG_RUN,
+                           "expired": "The password is expired" + ESCAPES + LONG_RUN},
+                    faults=faults)
 
 
 def words_of(result):
@@ -122,9 +91,9 @@ def quota(monkeypatch, capsys, check_mode=False, **options):
 
 
 @pytest.mark.parametrize("check_mode", [False, True])
-def test_the_single_form_shrinking_a_hostile_item_in_a_hostile_region(monkeypatch, capsys,
+def test_the_single_form_shrinking_a_hostile_item_in_a_hostile_region(monkeypatch, capsys, fake_eos,
                                                                       check_mode):
-    HostileEos(monkeypatch)
+    hostile_eos(fake_eos)
     result = quota(monkeypatch, capsys, check_mode, domain=DEPARTMENT,
                    quotas={ITEM: 10, "cores": 80}, force=True)
     assert result.get("changed") and warnings_of(result), result
@@ -132,8 +101,8 @@ def test_the_single_form_shrinking_a_hostile_item_in_a_hostile_region(monkeypatc
 
 
 @pytest.mark.parametrize("check_mode", [False, True])
-def test_the_list_form_with_a_forced_shrink_summary_and_diff(monkeypatch, capsys, check_mode):
-    HostileEos(monkeypatch)
+def test_the_list_form_with_a_forced_shrink_summary_and_diff(monkeypatch, capsys, fake_eos, check_mode):
+    hostile_eos(fake_eos)
     result = quota(monkeypatch, capsys, check_mode,
                    domains=[{"domain": DEPARTMENT, "quotas": {ITEM: 10}, "force": True}])
     assert result["summary"] and result["diff"] and warnings_of(result), result
@@ -145,19 +114,20 @@ def test_the_list_form_with_a_forced_shrink_summary_and_diff(monkeypatch, capsys
     {"domain": DEPARTMENT, "quotas": {"cores": 1}},  # below what is allocated
     {"domain": DEPARTMENT, "region": "nowhere", "quotas": {"cores": 80}},  # lists the regions
     {"domain": DEPARTMENT + "x", "quotas": {"cores": 80}},  # not found, a close name
+    {"domain": UNFILTERED, "quotas": {"cores": 80}},  # the lookup answers another name
     {"domains": [{"domain": DEPARTMENT, "quotas": {"gpus": 1, "cores": "x" + ESCAPES}},
                  {"domain": "nope" + ESCAPES, "region": REGION, "quotas": {"cores": 1}}]},
-], ids=["unknown-item", "below-allocated", "unknown-region", "not-found", "list-problems"])
-def test_problems_naming_hostile_names(monkeypatch, capsys, options):
-    HostileEos(monkeypatch)
+], ids=["unknown-item", "below-allocated", "unknown-region", "not-found", "another-name", "list-problems"])
+def test_problems_naming_hostile_names(monkeypatch, capsys, fake_eos, options):
+    hostile_eos(fake_eos)
     result = quota(monkeypatch, capsys, **options)
     assert result["failed"], result
     assert_inert(result)
 
 
 @pytest.mark.parametrize("form", ["single", "list"])
-def test_a_hostile_error_text_on_the_write(monkeypatch, capsys, form):
-    HostileEos(monkeypatch, writes="error")
+def test_a_hostile_error_text_on_the_write(monkeypatch, capsys, fake_eos, form):
+    hostile_eos(fake_eos, writes="error")
     if form == "single":
         result = quota(monkeypatch, capsys, domain=DEPARTMENT, quotas={"cores": 80})
     else:
@@ -172,8 +142,8 @@ def test_a_hostile_error_text_on_the_write(monkeypatch, capsys, form):
     {"domain": DEPARTMENT}, {}, {"domains": [DEPARTMENT, "gone" + ESCAPES]},
     {"domain": DEPARTMENT, "region": "nowhere" + ESCAPES}, {"all_domains": True},
 ], ids=["domain", "platform", "list-with-unknown", "unknown-region", "all"])
-def test_usage_reports(monkeypatch, capsys, options):
-    HostileEos(monkeypatch)
+def test_usage_reports(monkeypatch, capsys, fake_eos, options):
+    hostile_eos(fake_eos)
     result = run_module(monkeypatch, capsys, module_args(**options),
                         main=eos_domain_usage_info.main)
     result.pop("summary", None)  # per region and item: data (numbers), not words
@@ -186,8 +156,8 @@ def test_usage_reports(monkeypatch, capsys, options):
     ("refused", True, "ok"), ("expired", True, "ok"), ("mfa", True, "ok"), ("match", True, "ok"),
     ("refused", False, "ok"), ("refused", True, "error"),
 ])
-def test_password_paths(monkeypatch, capsys, check, enabled, writes):
-    HostileEos(monkeypatch, writes=writes, check=check, enabled=enabled)
-    args = module_args(_ansible_diff=True, user=USER, domain=DEPARTMENT, password="N3w-Pa55")
+def test_password_paths(monkeypatch, capsys, fake_eos, check, enabled, writes):
+    hostile_eos(fake_eos, writes=writes, check=check, enabled=enabled)
+    args = module_args(_ansible_diff=True, user=USER, domain=DEPARTMENT, password=ASKED)
     result = run_module(monkeypatch, capsys, args, main=eos_user_password.main)
     assert_inert(result)
