@@ -70,8 +70,9 @@ NAMES_SHOWN = 3
 # HTML ids (anchor): at most this many characters of readable slug, this many hex digits of hash.
 ANCHOR_SLUG = 64
 ANCHOR_HASH = 10
-# The page's own ids (roles/quota_report/templates/quota_report.html.j2), never a row's.
-PAGE_IDS = ("oversubscription",)
+# The page's own ids (plugin_utils/report_html.py), never a row's or a department's.
+PAGE_IDS = ("oversubscription", "needs-action", "platform", "departments", "filter",
+            "filter-count", "find")
 
 
 # A threshold above 100 marks only what is over quota by that much; past 1000 it marks nothing
@@ -387,7 +388,7 @@ def build(platform: Any = None, domains: Any = None, threshold: Any = 80, region
     # that every link lands on one row; each oversubscription entry links to its platform row
     unique_anchors(rows, PAGE_IDS)
     regions_shown = sections(rows, scopes)
-    unique_anchors(regions_shown, PAGE_IDS + tuple(row["anchor"] for row in rows))
+    unique_anchors(regions_shown + scopes, PAGE_IDS + tuple(row["anchor"] for row in rows))
     platform_rows = dict(((row["region"], row["item"]), row) for row in rows
                          if row["scope"] == "platform")
     entry: Optional[Row]  # an entry below, then a row's entry or None
@@ -484,6 +485,8 @@ def _scope_key(holder: Row) -> Tuple[Any, Any, Any]:
 def _scope(scope: str, name: Any, domain_id: Any, platform_domain: Any, rows: List[Row]) -> Row:
     return {
         "scope": scope,
+        # the id of the department's part of the page (its details), unique like the rows'
+        "anchor": anchor(scope, name, key=domain_id or None),
         "name": name,
         "domain_id": domain_id,
         "platform_domain": platform_domain,

@@ -64,8 +64,9 @@ def guard(text: str) -> str:
 
 
 def cell(value: Any) -> str:
-    """One cell: empty for no value, ``yes``/``no``, a number as written (a fractional one
-    rounded to DECIMALS), any other value as guarded text."""
+    """One cell: empty for no value, ``yes``/``no``, a whole number without a decimal point
+    (``31146`` for the API's ``31146.0``), a fractional one rounded to DECIMALS, any other value
+    as guarded text."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -73,6 +74,8 @@ def cell(value: Any) -> str:
     if isinstance(value, int):
         return "%d" % value
     if isinstance(value, float):
+        if value.is_integer() and abs(value) < 2 ** 53:  # 31146, not 31146.0
+            return "%d" % value
         return "%r" % round(value, DECIMALS)
     return guard("%s" % (value,))
 

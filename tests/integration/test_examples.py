@@ -179,6 +179,16 @@ def check_effect(bed, task, result, extra, service_accounts):
             assert [entry["domain"]["name"] for entry in result["domains"]] == ["acme", "globex"]
         elif args.get("domain"):
             assert result["domain"]["name"] == args["domain"]
+    elif module_of(task) == "eos_quota_report":
+        # the files are where the result says, and hold every department asked for
+        page = Path(result["html"]).read_text(encoding="utf-8")
+        names = ["acme", "globex"] if args.get("domains") else ["acme", "globex", "Default"]
+        for name in names:
+            assert 'data-name="%s" data-scope="domain"' % name in page, name
+        assert Path(result["csv"]).read_text(encoding="utf-8").startswith("region,scope,name,item")
+        assert result["summary"]["html"] == result["html"]
+        if args.get("regions"):
+            assert result["summary"]["regions"] == args["regions"]
     elif module_of(task) == "eos_user_password" and task.get("loop"):
         for account in service_accounts:
             assert can_log_in(bed, account["id"], account["password"]), account["name"]
@@ -195,7 +205,8 @@ def playbook(tasks):
 
 def test_every_module_has_examples_and_each_is_collected():
     modules = sorted(path.stem for path in MODULE_DIR.glob("*.py") if not path.name.startswith("_"))
-    assert modules == ["eos_domain_quota", "eos_domain_usage_info", "eos_user_password"]
+    assert modules == ["eos_domain_quota", "eos_domain_usage_info", "eos_quota_report",
+                       "eos_user_password"]
     ids = [case.id for case in task_cases()]
     for module in modules:
         tasks = yaml.safe_load(examples_of(MODULE_DIR / (module + ".py")))

@@ -5,7 +5,7 @@ The role easystack.eos.quota_report runs (ansible-playbook) against the hostile 
 careless admin) would choose: a bare CR followed by a spreadsheet formula, a TAB before ``=``,
 names that differ only in CJK characters or punctuation. A spreadsheet must then read the CSV
 as exactly the report's rows, none of them split, and no cell that it would evaluate; the page's
-ids must be unique and each of its links must land on the one row it names.
+ids must be unique and each of its links must land on the one row or department it names.
 """
 import csv
 import html.parser
@@ -68,14 +68,17 @@ def lines(text):
 
 
 class Page(html.parser.HTMLParser):
-    """Every id, every link (target, text, where it is), and each row's table."""
+    """Every id, every link (target, text, where it is), each platform row's id and each
+    department's (its details), and the rows of every table as (scope, name, item)."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.ids = Counter()
         self.links = []
         self.rows = {}
-        self._section = None
+        self.departments = {}
+        self.all_rows = []
+        self._scope = None
         self._link = None
         self._where = []
 
@@ -83,24 +86,26 @@ class Page(html.parser.HTMLParser):
         attrs = dict(attrs)
         if attrs.get("id"):
             self.ids[attrs["id"]] += 1
-        if tag == "section":
-            self._section = attrs
-        elif tag == "tr" and attrs.get("data-item") and self._section is not None:
-            self.rows.setdefault(attrs.get("id"), []).append(
-                (self._section["data-scope"], lines(self._section["data-name"]),
-                 attrs["data-item"]))
+        if tag == "div" and attrs.get("data-scope") == "platform":
+            self._scope = ("platform", "platform")
+        elif tag == "details" and "department" in (attrs.get("class") or ""):
+            self._scope = ("domain", lines(attrs["data-name"]))
+            self.departments[attrs["id"]] = self._scope[1]
+        elif tag == "tr" and attrs.get("data-item") and self._scope is not None:
+            row = self._scope + (attrs["data-item"],)
+            self.all_rows.append(row)
+            if attrs.get("id"):
+                self.rows.setdefault(attrs["id"], []).append(row)
         elif tag == "a" and (attrs.get("href") or "").startswith("#"):
             self._link = {"target": attrs["href"][1:], "text": "", "in": list(self._where)}
-        if tag in ("div", "details", "li"):
+        if tag in ("div", "details", "li", "section"):
             self._where.append(attrs)
 
     def handle_endtag(self, tag):
-        if tag == "section":
-            self._section = None
-        elif tag == "a" and self._link is not None:
+        if tag == "a" and self._link is not None:
             self.links.append(self._link)
             self._link = None
-        elif tag in ("div", "details", "li") and self._where:
+        elif tag in ("div", "details", "li", "section") and self._where:
             self._where.pop()
 
     def handle_data(self, data):
@@ -139,14 +144,14 @@ def report_files(ansible, server, admin_password, tmp_path):
     busy(server)
     report_dir = tmp_path / "report"
     run = run_report(ansible, server, admin_password, report_dir)
-    # what the role read: one department per domain of the server, each with its items
-    read = run.task(ROLE + "Read the departments' quotas and allocation")["domains"]
-    assert len(read) == len(server.domains), [d["domain"]["name"] for d in read]
+    # what the role read: every domain of the server (all_domains: by name, then ID), each with
+    # its items, straight from the server's state
+    read = sorted(server.domains, key=lambda domain: (domain["name"], domain["id"]))
     expected = [("platform", "platform", item)
                 for item in sorted(server.domain_view()["domain"][REGION]["quotas"])]
-    for department in read:
-        expected += [("domain", department["domain"]["name"], item)
-                     for item in sorted(department["summary"][REGION])]
+    for domain in read:
+        expected += [("domain", domain["name"], item)
+                     for item in sorted(server.domain_view(domain["id"])["domain"][REGION]["quotas"])]
     return {"run": run, "server": server, "password": admin_password, "dir": report_dir,
             "read": read, "expected": expected}
 
@@ -187,32 +192,35 @@ def test_the_page_ids_are_unique_and_each_link_lands_on_its_row(ansible, report_
     page.feed((report_files["dir"] / "eos-quota-report.html").read_text(encoding="utf-8"))
     twice = sorted(ident for ident, count in page.ids.items() if count > 1)
     assert not twice, "ids used more than once: %s" % twice
-    assert len(page.rows) == len(expected), "%d row ids for %d rows" % (len(page.rows), len(expected))
-    assert sorted(row[0] for row in page.rows.values()) == sorted(
+    assert sorted(page.all_rows) == sorted(
         (scope, lines(name), item) for scope, name, item in expected)
+    assert sorted(page.departments.values()) == sorted(lines(domain["name"]) for domain in read)
     dangling = [link for link in page.links if page.ids[link["target"]] != 1]
     assert not dangling, dangling
-    marked = [link for link in page.links if any("attention" in (where.get("class") or "")
-                                                 and where.get("id") != "oversubscription"
-                                                 for where in link["in"])]
-    # every department and the platform have their vCPUs above the threshold: one link each
+    marked = [link for link in page.links
+              if any(where.get("id") == "needs-action" for where in link["in"])
+              and not any(where.get("id") == "oversubscription" for where in link["in"])]
+    # every department and the platform have their vCPUs above the threshold: one link each,
+    # the platform's to its vCPU row, each department's to its own details
     assert len(marked) == len(read) + 1, [link["text"] for link in marked]
     for link in marked:
-        region, rest = link["text"].split(" \u00b7 ", 1)
-        name, label = rest.rsplit(" \u00b7 ", 1)
-        scope = "platform" if name == "platform" else "domain"
-        assert (region, label) == (REGION, "vCPUs"), link
-        assert page.rows[link["target"]] == [(scope, name, "cores")], (
-            "the link to %r lands on %r" % (name, page.rows[link["target"]]))
+        if link["target"] in page.rows:
+            assert page.rows[link["target"]] == [("platform", "platform", "cores")], link
+        else:
+            assert page.departments[link["target"]] == link["text"], (
+                "the link to %r lands on %r" % (link["text"], page.departments.get(link["target"])))
     oversubscribed = [link for link in page.links
                       if any(where.get("id") == "oversubscription" for where in link["in"])]
     assert oversubscribed, "the departments' 72 vCPUs each add up to more than the platform's 72"
     for link in oversubscribed:
-        item = [where for where in link["in"] if where.get("data-item")][-1]["data-item"]
-        assert page.rows[link["target"]] == [("platform", "platform", item)], link
+        assert [row[0] for row in page.rows[link["target"]]] == ["platform"], link
+    assert ("platform", "platform", "cores") in [page.rows[link["target"]][0] for link in oversubscribed]
 
     # a second run reads the same numbers: neither file is written again
+    before = [(report_files["dir"] / name).stat().st_mtime_ns
+              for name in ("eos-quota-report.html", "eos-quota-report.csv")]
     again = run_report(ansible, report_files["server"], report_files["password"],
                        report_files["dir"])
-    for task in ("Write the HTML report", "Write the CSV report"):
-        assert again.task(ROLE + task)["changed"] is False, (task, again.task(ROLE + task))
+    assert again.task(ROLE + "Read the quotas and write the report")["changed"] is False
+    assert [(report_files["dir"] / name).stat().st_mtime_ns
+            for name in ("eos-quota-report.html", "eos-quota-report.csv")] == before
