@@ -18,7 +18,7 @@ version_added: 0.1.0
 description:
   - Reads the platform view and the departments with M(easystack.eos.eos_domain_usage_info)
     (one login, the departments O(parallel) at a time) on the task's host, applies the report's
-    rules (threshold, over quota, oversubscription: see the filter
+    rules (threshold, over quota, oversubscription - see the filter
     P(easystack.eos.quota_report#filter)) and writes C(<dest>/<name>.html) and C(<name>.csv)
     B(on the controller), in Python - no data row passes through Ansible's templating.
   - The page opens on what needs action (departments above O(threshold) or over quota,
@@ -30,7 +30,7 @@ description:
     number as the API gives it (whole numbers without C(.0)); columns in the role's README.
   - The files are written only when their content changes (a new page keeps the earlier page's
     time while its numbers stay the same), each to a temporary file renamed into place.
-  - The role M(easystack.eos.quota_report,role) runs this module; use the module directly to
+  - The role C(easystack.eos.quota_report) runs this module; use the module directly to
     write a report from your own play.
 author:
   - easystack.eos maintainers (@easystack)
@@ -41,7 +41,7 @@ attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
-    details: Reads, and writes no file; RV(changed) says whether the files would change.
+    details: Reads, and writes no file; C(changed) says whether the files would change.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none

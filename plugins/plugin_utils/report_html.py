@@ -385,9 +385,10 @@ class Page:
                 self.row(row, platform, compared)
             self.w("</tbody></table>\n")
         if unused:
+            names = ", ".join("<span data-item=\"%s\">%s</span>" % (esc(row["item"]), esc(row["label"]))
+                              for row in unused)
             self.w("<p class=\"unused\" data-region=\"%s\">Unlimited, nothing allocated: %s</p>\n"
-                   % (esc(region), ", ".join("<span data-item=\"%s\">%s</span>" % (esc(row["item"]), esc(row["label"]))
-                               for row in unused)))
+                   % (esc(region), names))
 
     def row(self, row: Row, platform: bool, compared: bool) -> None:
         unit, divisor = row_unit(row)
@@ -425,8 +426,8 @@ class Page:
     def percent_cell(value: Any, above: bool, beyond_zero: bool, unlimited: bool) -> str:
         """A percentage, with its bar drawn by the cell's background (``--w``)."""
         width = 100.0 if beyond_zero else (min(max(value, 0.0), 100.0) if _is_number(value) else None)
-        bar = "" if unlimited or width is None else " style=--w:%g%%" % round(width)
-        return "<td%s%s>%s" % (" class=o" if above else "", bar, percent(value))
+        drawn = "" if unlimited or width is None else " style=--w:%g%%" % round(width)
+        return "<td%s%s>%s" % (" class=o" if above else "", drawn, percent(value))
 
     def platform(self) -> None:
         if not self.platform_rows:

@@ -601,8 +601,8 @@ def test_the_fleet_page_is_small_and_paints_in_time(fleet, tmp_path):
     # first paint: Chromium's whole load of the big page (parse, style, layout, script, paint
     # of the first screen) beyond its load of a one-department page, best of three
     profile = tmp_path / "profile"
-    big = min(dump_dom(fleet["page"].as_uri(), profile)[1] for _ in range(3))
-    small = min(dump_dom(fleet["one"].as_uri(), profile)[1] for _ in range(3))
+    big = min(dump_dom(fleet["page"].as_uri(), profile)[1] for dummy in range(3))
+    small = min(dump_dom(fleet["one"].as_uri(), profile)[1] for dummy in range(3))
     print("fleet page: %d bytes, %.2f s beyond a one-department page (%.2f s vs %.2f s)"
           % (size, big - small, big, small))
     assert big - small < PAINT_BUDGET, (big, small)

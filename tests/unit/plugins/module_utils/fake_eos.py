@@ -186,7 +186,7 @@ class FakeEos:
             return self.users_named(query)
         if (method, parts.path) == ("GET", "/v3/domain_usage"):
             return reply(200, {"domain": self.usage})
-        collection, _, ident = parts.path[len("/v3/"):].partition("/")
+        collection, dummy, ident = parts.path[len("/v3/"):].partition("/")
         if collection == "users" and ident in self.users:
             if method == "GET":
                 return reply(200, {"user": self.users[ident]})
