@@ -186,6 +186,8 @@ case $suite in
         ;;
     bench)
         run "benchmark" "${VENV_BENCH:-.venv-bench}/bin/python" tests/bench/benchmark.py
+        run "fleet benchmark (the report and the reads at 100 to 5,000 departments)" \
+            "${VENV_BENCH:-.venv-bench}/bin/python" tests/bench/fleet.py
         ;;
     reliability)
         run "reliability: fault matrix, bad input, secrets at -vvvv, concurrency, TLS" \
@@ -221,6 +223,7 @@ case $suite in
             tests/release/check.sh
         run "benchmark, quick mode (numbers are not the point here: it must not rot)" \
             "${VENV_BENCH:-.venv-bench}/bin/python" tests/bench/benchmark.py --quick
+        run "fleet benchmark, quick mode" "${VENV_BENCH:-.venv-bench}/bin/python" tests/bench/fleet.py --quick
         run "ansible-lint --profile production" env PATH="$PWD/$VENV/bin:$PATH" "$VENV/bin/ansible-lint" --profile production
         ;;
 esac

@@ -25,6 +25,7 @@ __metaclass__ = type
 from typing import Any, Dict, List
 
 import csv
+import functools
 import io
 import unicodedata
 
@@ -69,6 +70,8 @@ def cell(value: Any) -> str:
     as guarded text."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        return _guarded(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):
@@ -77,7 +80,13 @@ def cell(value: Any) -> str:
         if value.is_integer() and abs(value) < 2 ** 53:  # 31146, not 31146.0
             return "%d" % value
         return "%r" % round(value, DECIMALS)
-    return guard("%s" % (value,))
+    return _guarded("%s" % (value,))
+
+
+# Names, labels and regions repeat on every row of their department: each is guarded once.
+_guarded = functools.lru_cache(maxsize=8192)(guard)
+_SPECIAL = dict((column, COLUMNS.index(column)) for column in (
+    "quota", "departments_quota", "departments_unlimited", "departments_cover"))
 
 
 def row_cells(row: Dict[str, Any], cover: Any) -> List[str]:
@@ -88,16 +97,15 @@ def row_cells(row: Dict[str, Any], cover: Any) -> List[str]:
     if not isinstance(unlimited, (list, tuple)):
         raise ReportCsvError("a row's departments_unlimited must be a list, not %r"
                              % (type(unlimited).__name__,))
-    values = dict((column, cell(row.get(column))) for column in COLUMNS)
-    values.update({
-        "quota": "unlimited" if row.get("unlimited") else cell(row.get("quota")),
-        "departments_quota": ("unlimited" if unlimited
-                              else cell(row.get("departments_quota"))),
-        "departments_unlimited": (guard(";".join("%s" % (name,) for name in unlimited))
-                                  if compared else ""),
-        "departments_cover": guard("%s" % (cover,)) if compared else "",
-    })
-    return [values[column] for column in COLUMNS]
+    cells = [cell(row.get(column)) for column in COLUMNS]
+    if row.get("unlimited"):
+        cells[_SPECIAL["quota"]] = "unlimited"
+    if unlimited:
+        cells[_SPECIAL["departments_quota"]] = "unlimited"
+    cells[_SPECIAL["departments_unlimited"]] = (
+        guard(";".join("%s" % (name,) for name in unlimited)) if compared else "")
+    cells[_SPECIAL["departments_cover"]] = guard("%s" % (cover,)) if compared else ""
+    return cells
 
 
 def report_csv(report: Any) -> str:
