@@ -91,9 +91,9 @@ EXAMPLES = r"""
   ansible.builtin.assert:
     that:
       - >-
-        report.summary.oversubscribed == ['RegionOne cores: listed departments 104 > platform 72']
+        report.summary.oversubscribed == ['RegionOne cores: listed departments 104 > platform 72 vCPU']
       - >-
-        report.summary.items_above_threshold == ['RegionOne globex cores: 93.8 %']
+        report.summary.items_above_threshold == ['RegionOne globex cores: 93.8 % (30 of 32 vCPU allocated)']
       - >-
         report.summary.above_threshold == {'platform': 0, 'domains': {'acme': 0, 'globex': 1}}
   vars:
@@ -175,10 +175,10 @@ _value:
         - >-
           For the job's stats - C(threshold), C(regions), C(departments) (V(all) or the names),
           C(above_threshold) (C(platform) - a count, C(domains) - a count per department),
-          C(items_above_threshold) (lines like C(RegionOne globex cores: 93.8 %)),
+          C(items_above_threshold) (lines like C(RegionOne globex cores: 93.8 % (30 of 32 vCPU allocated\))),
           C(oversubscription) (C(checked), C(cover) V(all) or V(listed), C(departments),
           C(note)) and C(oversubscribed) (lines like
-          C(RegionOne cores: departments 144 > platform 72); C(listed departments) when the sum
+          C(RegionOne cores: departments 144 > platform 72 vCPU); C(listed departments) when the sum
           is a lower bound).
       type: dict
 """

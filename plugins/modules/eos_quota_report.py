@@ -147,7 +147,7 @@ summary:
       C(csv) and C(generated).
   returned: success
   type: dict
-  sample: {"threshold": 80.0, "items_above_threshold": ["RegionOne globex cores: 93.8 %"],
+  sample: {"threshold": 80.0, "items_above_threshold": ["RegionOne globex cores: 93.8 % (30 of 32 vCPU allocated)"],
            "oversubscribed": [], "html": "/home/ops/reports/eos/eos-quota-report.html",
            "csv": "/home/ops/reports/eos/eos-quota-report.csv", "generated": "2026-12-06 10:00 UTC"}
 html:

@@ -59,6 +59,8 @@ ITEMS = {
     "general_storage": ("Containers", "General storage", ""),
 }
 PER_VOLUME_TYPE = ("volumes", "gigabytes", "snapshots")
+# The unit of counts that have one (the others are plain counts).
+COUNT_UNITS = {"cores": "vCPU"}
 
 # The domains whose quota is the platform's own: on EOS the platform quota is the Default
 # domain's. They are reported like departments but never counted in the departments' sum.
@@ -325,9 +327,21 @@ def oversubscription(platform: Optional[Dict[str, Any]], departments: List[Row],
     return entries
 
 
+def api_unit(item: str) -> str:
+    """The unit of an item's numbers as the API counts them (``MiB`` for RAM, ``GiB`` for
+    capacities, ``vCPU`` for cores; empty for other counts)."""
+    return describe_item(item)[2] or COUNT_UNITS.get(item, "")
+
+
+def _with_unit(number: str, item: str) -> str:
+    unit = api_unit(item)
+    return "%s %s" % (number, unit) if unit else number
+
+
 def oversubscription_line(entry: Row) -> str:
-    """``RegionOne cores: departments 144 > platform 72``; ``listed departments`` when the sum
-    covers only the listed ones; unlimited departments named (at most three)."""
+    """``RegionOne cores: departments 144 > platform 72 vCPU``; ``listed departments`` when the
+    sum covers only the listed ones; unlimited departments named (at most three). Numbers as the
+    API gives them, in its unit."""
     who = "departments" if entry["complete"] else "listed departments"
     if entry["departments_unlimited"]:
         names = entry["departments_unlimited"]
@@ -337,16 +351,24 @@ def oversubscription_line(entry: Row) -> str:
         total = "unlimited (%s)" % shown
     else:
         total = format_value(entry["departments_quota"])
-    platform = format_value(entry["platform_quota"])
+    platform = _with_unit(format_value(entry["platform_quota"]), entry["item"])
     return "%s %s: %s %s > platform %s" % (entry["region"], entry["item"], who, total, platform)
 
 
 def above_threshold_line(row: Row) -> str:
-    """``RegionOne acme cores: 93.8 %`` or ``... : over a quota of 0``."""
+    """``RegionOne acme cores: 93.8 % (30 of 32 vCPU allocated)`` or ``... : over a quota of 0
+    (2 allocated)``; numbers as the API gives them, in its unit."""
     where = "%s %s %s: " % (row["region"], row["name"], row["item"])
+    used = (_is_number(row.get("percent_used")) and row["percent_used"] == row["peak"]
+            and not (_is_number(row.get("percent_allocated"))
+                     and row["percent_allocated"] >= row["percent_used"]))
+    which = "used" if used or (row["peak"] is None and not row.get("allocated")) else "allocated"
+    taken = row.get(which)
     if row["peak"] is not None:
-        return where + "%s %%" % (row["peak"],)
-    return where + "over a quota of 0"
+        return where + "%s %% (%s of %s %s)" % (
+            row["peak"], format_value(taken), _with_unit(format_value(row["quota"]), row["item"]),
+            which)
+    return where + "over a quota of 0 (%s %s)" % (_with_unit(format_value(taken), row["item"]), which)
 
 
 def build(platform: Any = None, domains: Any = None, threshold: Any = 80, regions: Any = None,

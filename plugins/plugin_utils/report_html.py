@@ -35,13 +35,12 @@ import base64
 import hashlib
 import html
 
-from ansible_collections.easystack.eos.plugins.plugin_utils.report import Row
+from ansible_collections.easystack.eos.plugins.plugin_utils.report import COUNT_UNITS, Row
 
 # What a unit is shown as, and how a value is scaled into it: MiB read as GiB; GiB as TiB from
 # 10 TiB on. A row's numbers all use the unit its largest number calls for.
 GIB_PER_TIB = 1024
 TIB_FROM = 10 * GIB_PER_TIB
-COUNT_UNITS = {"cores": "vCPU"}
 # A list of oversubscribed items longer than this is folded.
 FOLD_FROM = 8
 

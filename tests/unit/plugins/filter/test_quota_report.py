@@ -33,8 +33,8 @@ def test_registered_and_defaults():
     report = quota_report()(PLATFORM, domains=DOMAINS)
     assert report["summary"]["threshold"] == 80.0
     assert report["summary"]["oversubscribed"] == [
-        "RegionOne cores: listed departments 104 > platform 72"]
-    assert report["summary"]["items_above_threshold"] == ["RegionOne globex cores: 93.8 %"]
+        "RegionOne cores: listed departments 104 > platform 72 vCPU"]
+    assert report["summary"]["items_above_threshold"] == ["RegionOne globex cores: 93.8 % (30 of 32 vCPU allocated)"]
 
 
 def test_options_reach_the_rules():

@@ -344,17 +344,17 @@ def test_build_rows_and_summary_for_listed_departments():
     assert rows[("domain", "acme", "cores")]["oversubscribed"] is None
     summary = report["summary"]
     assert summary["oversubscribed"] == [
-        "RegionOne cores: listed departments 104 > platform 72",
-        "RegionOne ram: listed departments 39338 > platform 31146",
+        "RegionOne cores: listed departments 104 > platform 72 vCPU",
+        "RegionOne ram: listed departments 39338 > platform 31146 MiB",
         "RegionOne volumes_ssd: listed departments unlimited (acme) > platform 0",
     ]
     assert summary["oversubscription"] == {
         "checked": True, "cover": "listed", "departments": 2,
         "note": "only the 2 listed departments' quotas against the platform's: a lower bound"}
     assert summary["items_above_threshold"] == [
-        "RegionOne platform ram: 128.4 %",
-        "RegionOne globex cores: 93.8 %",
-        "RegionOne globex volumes_ssd: over a quota of 0",
+        "RegionOne platform ram: 128.4 % (40000 of 31146 MiB allocated)",
+        "RegionOne globex cores: 93.8 % (30 of 32 vCPU allocated)",
+        "RegionOne globex volumes_ssd: over a quota of 0 (2 allocated)",
     ]
     assert summary["above_threshold"] == {"platform": 1, "domains": {"acme": 0, "globex": 2}}
     assert summary["departments"] == ["acme", "globex"] and summary["regions"] == ["RegionOne"]
@@ -368,7 +368,7 @@ def test_build_for_every_department_leaves_default_out_of_the_sum():
     assert summary["departments"] == "all"
     assert summary["oversubscription"]["cover"] == "all"
     assert summary["oversubscription"]["departments"] == 2
-    assert summary["oversubscribed"][0] == "RegionOne cores: departments 104 > platform 72"
+    assert summary["oversubscribed"][0] == "RegionOne cores: departments 104 > platform 72 vCPU"
     assert [scope["platform_domain"] for scope in report["scopes"]] == [False, True, False, False]
     assert summary["above_threshold"]["domains"] == {"Default": 0, "acme": 0, "globex": 2}
 
@@ -389,7 +389,7 @@ def test_build_many_unlimited_names_are_cut():
     report = build({"R": {"cores": item(1)}}, [department(n, {"R": {"cores": item(-1)}}) for n in names],
                    all_domains=True)
     assert report["summary"]["oversubscribed"] == [
-        "R cores: departments unlimited (d0, d1, d2 and 2 more) > platform 1"]
+        "R cores: departments unlimited (d0, d1, d2 and 2 more) > platform 1 vCPU"]
 
 
 def test_build_regions_and_input_checks():
