@@ -18,7 +18,10 @@ Sections, each comparison side by side in one run (alternating, best of the roun
      against 4 and 8: task seconds against the bed's busy time answering its requests (target for
      parallel reads: within 1.5x of that busy time).
 
-The bed must be up (``make bench`` brings it up); section U and the bed row of R create
+  B. (--before REV) the role easystack.eos.quota_report with ``all`` on the bed: the collection at
+     git revision REV against this checkout, every task's time added up.
+
+The bed must be up (``make bench`` brings it up); sections U and B and the bed row of R create
 bench-NNNN departments at Keystone and delete them at the end.
 """
 import argparse
@@ -60,13 +63,13 @@ def verdict(met):
 
 
 class Playbooks:
-    """ansible-playbook runs timed per task, with this checkout as easystack.eos."""
+    """ansible-playbook runs timed per task, with this checkout (or ``tree``) as easystack.eos."""
 
-    def __init__(self, work, env):
+    def __init__(self, work, env, tree=REPO):
         self.work = Path(work)
         collections = self.work / "collections"
         (collections / "ansible_collections" / "easystack").mkdir(parents=True)
-        (collections / "ansible_collections" / "easystack" / "eos").symlink_to(REPO)
+        (collections / "ansible_collections" / "easystack" / "eos").symlink_to(tree)
         self.env = {key: value for key, value in os.environ.items()
                     if not key.startswith(("OS_", "ANSIBLE_", "EOS_TOKEN"))}
         self.env.update(
@@ -75,13 +78,15 @@ class Playbooks:
             ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_DEPRECATION_WARNINGS="0",
             ANSIBLE_CALLBACK_PLUGINS=str(TIMER), ANSIBLE_CALLBACKS_ENABLED="bench_timer", **env)
 
-    def run(self, tasks):
-        """``{task name: seconds}``, the last task's result (a ``register``) and the peak RSS (MB)."""
+    def run(self, tasks, keep=True):
+        """``{task name: seconds}``, the last task's result (a ``register``; ``keep``) and the
+        peak RSS (MB)."""
         tag = uuid.uuid4().hex[:6]
         play = self.work / ("play-%s.yml" % tag)
         timer, rss, result = (self.work / ("%s-%s" % (name, tag)) for name in ("timer.json", "rss", "result.json"))
-        tasks = tasks + [{"name": "keep the result", "ansible.builtin.copy": {
-            "content": "{{ last | to_json }}", "dest": str(result), "mode": "0600"}}]
+        if keep:
+            tasks = tasks + [{"name": "keep the result", "ansible.builtin.copy": {
+                "content": "{{ last | to_json }}", "dest": str(result), "mode": "0600"}}]
         play.write_text(json.dumps([{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]))
         command = [str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(play)]
         if TIME.exists():
@@ -93,7 +98,7 @@ class Playbooks:
         times = dict((entry["name"], entry["end"] - entry["start"])
                      for entry in json.loads(timer.read_text())["tasks"] if entry["end"])
         peak = int(rss.read_text().strip().splitlines()[-1]) / 1024.0 if TIME.exists() else None
-        return times, json.loads(result.read_text()), peak
+        return times, json.loads(result.read_text()) if keep else None, peak
 
 
 def read_tasks(parallel=4):
@@ -186,6 +191,43 @@ def section_report(work, sizes, bed, bed_size, rounds, bench_domains):
     return rows
 
 
+def role_task(dest):
+    return [{"name": "role", "ansible.builtin.include_role": {"name": "easystack.eos.quota_report"},
+             "vars": {"eos_quota_report_domains": "all", "eos_quota_report_dir": str(dest)}}]
+
+
+def section_role(work, bed, size, before, bench_domains):
+    """The role easystack.eos.quota_report with ``all`` on the bed: this checkout against the
+    collection at git revision ``before``, one run each, every task's time added up."""
+    bench_domains.ensure(size)
+    admin = bed.users["admin"]
+    env = {"OS_AUTH_URL": bed.auth_url, "OS_USERNAME": "admin", "OS_PASSWORD": admin["password"],
+           "OS_PROJECT_NAME": "admin", "OS_USER_DOMAIN_NAME": "Default",
+           "OS_PROJECT_DOMAIN_NAME": "Default", "OS_REGION_NAME": bed.region}
+    old = work / "before-tree"
+    old.mkdir()
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", before], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
+    rows = []
+    for label, tree in (("before (%s)" % before, old), ("now", REPO)):
+        playbooks = Playbooks(work / ("role-%s" % len(rows)), env, tree)
+        started = time.perf_counter()
+        times, dummy, peak = playbooks.run(role_task(playbooks.work / "out"), keep=False)
+        wall = time.perf_counter() - started
+        page = playbooks.work / "out" / "eos-quota-report.html"
+        rows.append({"collection": label, "tasks_s": sum(times.values()), "playbook_s": wall,
+                     "peak_rss_mb": peak, "html_mb": page.stat().st_size / 1e6,
+                     "load": os.getloadavg()[0]})
+    print("\nB. The role quota_report with all on the bed (%d departments), before and now" % size)
+    print("%-22s %9s %11s %8s %8s %5s"
+          % ("collection", "tasks s", "playbook s", "peak MB", "HTML MB", "load"))
+    for row in rows:
+        print("%-22s %9.1f %11.1f %8s %8.2f %5.2f" % (
+            row["collection"], row["tasks_s"], row["playbook_s"],
+            "%.0f" % row["peak_rss_mb"] if row["peak_rss_mb"] else "-", row["html_mb"], row["load"]))
+    return rows
+
+
 def section_usage(work, bed, size, rounds, bench_domains):
     bench_domains.ensure(size)
     admin = bed.users["admin"]
@@ -227,6 +269,8 @@ def main():
     parser.add_argument("--bed-size", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--no-bed", action="store_true", help="only the instant server")
+    parser.add_argument("--before", help="also run the role of the collection at this git "
+                        "revision on the bed, beside this checkout's (section B)")
     parser.add_argument("--json", default=str(REPO / "tests" / "output" / "fleet.json"))
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")] if not args.quick else [100]
@@ -241,12 +285,15 @@ def main():
             work = Path(work)
             report = section_report(work, sizes, bed, bed_size, rounds, bench_domains)
             usage = section_usage(work, bed, bed_size, rounds, bench_domains) if bed else []
+            role = (section_role(work, bed, bed_size, args.before, bench_domains)
+                    if bed and args.before else [])
     finally:
         if bench_domains is not None:
             count, seconds = bench_domains.delete_all()
             print("\n(deleted %d bench departments in %.0f s)" % (count, seconds))
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps({"report": report, "usage": usage, "quick": args.quick,
+    Path(args.json).write_text(json.dumps({"report": report, "usage": usage, "role": role,
+                                           "quick": args.quick,
                                            "seconds": time.time() - started}, indent=1))
     print("JSON: %s (%.0f s)" % (args.json, time.time() - started))
 
