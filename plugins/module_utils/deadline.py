@@ -54,6 +54,11 @@ class Deadline:
         _CURRENT.deadline = None
         return False
 
+    def settle(self) -> None:
+        """The attempt has ended (it failed): ``expired`` stays as it is now, whatever the time.
+        ``__exit__`` stops the timer too; this is for what is done before it."""
+        self._done.set()
+
     def _arm(self, seconds: float) -> None:
         self._timer = threading.Timer(seconds, self._expire)
         self._timer.daemon = True

@@ -30,8 +30,8 @@ from ansible_collections.easystack.eos.plugins.module_utils.catalog import api_r
 # Keystone's token endpoint, below auth_url's API root (eos_api.py holds the API's paths).
 from ansible_collections.easystack.eos.plugins.module_utils.eos_api import TOKENS as TOKENS_PATH
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
-from ansible_collections.easystack.eos.plugins.module_utils.http_errors import (
-    api_error, request_id_of)
+# http_errors.py is imported where a login has been refused or answered badly, not here: as in
+# session.py, a task whose requests all succeed does not load it.
 
 # What a password check login says (see check_password).
 MATCH, EXPIRED, MFA_REQUIRED, REFUSED = "match", "expired", "mfa_required", "refused"
@@ -70,6 +70,8 @@ def log_in(http: "EosSession", settings: "ConnectionSettings",
     if value:
         on_secret(value)  # before anything could show it, even a malformed one
     if not value or not TOKEN_PATTERN.match(value):
+        from ansible_collections.easystack.eos.plugins.module_utils.http_errors import (
+            request_id_of)
         raise EosError("POST %s answered %s X-Subject-Token header: is auth_url a "
                        "Keystone v3 endpoint?" % (url, "an unusable" if value else "without an"),
                        status=response.status_code, request_id=request_id_of(response),
@@ -82,6 +84,7 @@ def _post_token(http: "EosSession", settings: "ConnectionSettings", url: str,
     response = http.request("POST", url, body=body, idempotent=True, expected=(201, 200, 401))
     if response.status_code != 401:
         return response
+    from ansible_collections.easystack.eos.plugins.module_utils.http_errors import api_error
     error = api_error(response, "POST", url)
     if response.headers.get(RECEIPT_HEADER):  # the password was right; a factor is missing
         on_secret(response.headers[RECEIPT_HEADER])
@@ -121,10 +124,13 @@ def check_password(http: "EosSession", settings: "ConnectionSettings", user_id: 
         if receipt:  # only a right password earns a receipt
             on_secret(receipt)
             return MFA_REQUIRED
+        from ansible_collections.easystack.eos.plugins.module_utils.http_errors import api_error
         error = api_error(response, "POST", url)
         return EXPIRED if "password is expired" in error.server_message.lower() else REFUSED
     value = response.headers.get("X-Subject-Token")
     if not value:  # a login that issued no token did not succeed: never call it a match
+        from ansible_collections.easystack.eos.plugins.module_utils.http_errors import (
+            request_id_of)
         raise EosError("POST %s answered HTTP %d to the password check without an "
                        "X-Subject-Token header: is auth_url a Keystone v3 endpoint?"
                        % (url, response.status_code), status=response.status_code,

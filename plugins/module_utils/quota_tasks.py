@@ -23,11 +23,13 @@ from ansible_collections.easystack.eos.plugins.module_utils.eos_api import (
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.lookups import (
     find_domain, resolve_domains)
-from ansible_collections.easystack.eos.plugins.module_utils.parallel import check_workers, run_all
 from ansible_collections.easystack.eos.plugins.module_utils.quota import (
     ChangeSet, check_entries, choose_region, entry_label, listed_problems, plan, summary_line,
     unknown_items)
 from ansible_collections.easystack.eos.plugins.module_utils.untrusted import shown
+
+# parallel.py is imported by the list form's functions, not here: a task of one department does
+# not load it (each module is compiled from the AnsiballZ zip at every run: docs/performance.md).
 
 
 def name_of(domain: Dict[str, Any]) -> str:
@@ -111,6 +113,7 @@ def plan_many(module: "EosModule",
     Every problem of every entry - its own (``check_entries``), its department's lookup, its
     region and items - fails the task together, in one message, before anything is written.
     """
+    from ansible_collections.easystack.eos.plugins.module_utils.parallel import run_all
     client = module.client
     named = [entry["domain"] for entry in entries if entry["domain"] and entry["domain"].strip()]
     found, not_found = resolve_domains(client, named)
@@ -180,6 +183,8 @@ def plan_entry(module: "EosModule", entry: Dict[str, Any], domain: Dict[str, Any
 
 def set_many(module: "EosModule") -> Dict[str, Any]:
     """The list form: plan every entry, then write the changed ones, ``parallel`` at a time."""
+    from ansible_collections.easystack.eos.plugins.module_utils.parallel import (
+        check_workers, run_all)
     params = module.params
     check_workers(params["parallel"])
     entries = check_entries(params["domains"], params["region"], params["force"])

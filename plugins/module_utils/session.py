@@ -25,8 +25,10 @@ import time
 
 from ansible_collections.easystack.eos.plugins.module_utils.deadline import Deadline
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
-from ansible_collections.easystack.eos.plugins.module_utils.http_errors import (
-    answer_error, classify, empty_answer_error, no_answer_error, not_json_error, unreadable_write)
+# http_errors.py (what went wrong, in words) is imported where a request has failed, not here: a
+# task whose requests all succeed does not load it. Every module on the target is compiled from
+# the AnsiballZ zip at each run, and this one is ~13 KB of code used only on failures
+# (docs/performance.md, "Client-only cost against an instant server").
 from ansible_collections.easystack.eos.plugins.module_utils.retry import WRITES, Attempts
 from ansible_collections.easystack.eos.plugins.module_utils.transport import (
     NoAnswer, Reply, new_http, read_bounded, requests)
@@ -69,6 +71,8 @@ class EosSession:
             except NoAnswer as exc:
                 wait = attempts.after_no_answer(exc)
                 if wait is None:
+                    from ansible_collections.easystack.eos.plugins.module_utils.http_errors import (
+                        no_answer_error)
                     raise no_answer_error(exc, method, url, self.settings.api_timeout,
                                           attempts.made, maybe_applied=attempts.maybe_applied)
                 self.sleep(wait)
@@ -77,6 +81,8 @@ class EosSession:
                 return response
             wait = attempts.after_answer(response)
             if wait is None:
+                from ansible_collections.easystack.eos.plugins.module_utils.http_errors import (
+                    answer_error)
                 raise answer_error(response, method, url, attempts.made, attempts.maybe_applied)
             self.sleep(wait)
 
@@ -90,7 +96,7 @@ class EosSession:
                     method, url, headers=headers, data=data, timeout=(timeout, timeout),
                     allow_redirects=False, stream=True, verify=self.http.verify)
             except requests.exceptions.RequestException as exc:
-                raise classify(exc, deadline)
+                raise _classify(exc, deadline)
             except ValueError as exc:  # e.g. a URL requests cannot even parse
                 raise NoAnswer("url", str(exc), sent=False)
             except (IOError, OSError) as exc:  # a ca_cert/client_cert/client_key it cannot read
@@ -98,7 +104,7 @@ class EosSession:
             try:
                 content = read_bounded(response)
             except requests.exceptions.RequestException as exc:
-                raise classify(exc, deadline)
+                raise _classify(exc, deadline)
             finally:
                 response.close()
         return Reply(response.status_code, response.reason, response.headers, content)
@@ -108,6 +114,8 @@ class EosSession:
         try:
             return response.json()
         except ValueError as exc:
+            from ansible_collections.easystack.eos.plugins.module_utils.http_errors import (
+                not_json_error)
             raise not_json_error(response, method, url, exc)
 
     def answer(self, response: Reply, method: str, url: str) -> Any:
@@ -117,8 +125,21 @@ class EosSession:
             return self.json(response, method, url) if response.content else None
         try:
             if not response.content:
+                from ansible_collections.easystack.eos.plugins.module_utils.http_errors import (
+                    empty_answer_error)
                 raise empty_answer_error(response, method, url)
             return self.json(response, method, url)
         except EosError as error:
+            from ansible_collections.easystack.eos.plugins.module_utils.http_errors import (
+                unreadable_write)
             unreadable_write(error)
             raise
+
+
+def _classify(exc: BaseException, deadline: Deadline) -> NoAnswer:
+    """http_errors.classify, imported now that the attempt has failed (see the imports above).
+    The deadline is settled first: the import takes a few ms the first time, and the deadline's
+    timer must not turn a failure that came before it into a 'deadline' one meanwhile."""
+    deadline.settle()
+    from ansible_collections.easystack.eos.plugins.module_utils.http_errors import classify
+    return classify(exc, deadline)

@@ -22,7 +22,12 @@ Sections, every comparison side by side in one run:
      form) against a ``loop:`` of one task per department (at 100; extrapolated beyond) and the
      domain_quotas role (at 100), each task's own time (a callback, tests/bench/callback_plugins)
      beside the bed's own time answering its requests and their count by kind;
-  4. import time of the modules' Python code on the target, beside ``import openstack``.
+  4. import time of the modules' Python code on the target, beside ``import openstack``;
+  5. the client alone: each eos path and its reference (as in 1c) against a server that answers
+     at once (tests/reliability/hostile_server.py, mode normal, started in this process on a free
+     127.0.0.1 port; no bed needed: ``--only client``), the 10th percentile of the per-task times
+     (bench_timer callback) over interleaved rounds, above ping's, against the target "within
+     1.2x"; the requests of every playbook checked in the server's log.
 """
 import argparse
 import json
@@ -854,14 +859,186 @@ def section_imports(runs):
     return rows
 
 
+# Section 5: the client alone, against a server that answers at once (the reliability suite's
+# hostile server in its well-behaved mode, in this process): what is left of a task above ping is
+# the client's own cost, which the bed's 10-35 ms a request hides in sections 1 and 1c.
+RELIABILITY = REPO / "tests" / "reliability"
+CLIENT_TARGET = 1.2  # each eos path's client cost above ping at most this times the reference's
+CLIENT_PERCENTILE = 10
+CLIENT_ROUNDS, CLIENT_TASKS = 5, 10  # interleaved rounds, tasks a playbook (quick: 1 and 3)
+
+
+def client_paths(server, before=False):
+    """(label, module, args, requests of one task as (method, target), tree) of section 5: ping,
+    then each eos path of REFERENCE_PATHS (also from the ``before`` tree: BEFORE + its label)
+    followed by its reference, with the hostile server's names (domain acme, user bob and his
+    password). ``tree``: "before" for a row of the before tree, else None."""
+    rows = [("ping", "ansible.builtin.ping", {}, [], None)]
+    for label, module, args, dummy_minimum in TASKS:
+        if label not in REFERENCE_PATHS:
+            continue
+        args = dict(args)
+        if "user" in args:
+            args.update(user="bob", password=server.password)
+        if "{{" in str(args.get("quotas")):  # 'changed': 100, 101, 100, ... (settled at 72 first)
+            args["quotas"] = {"cores": "{{ 100 + (task_index | int) % 2 }}"}
+        spec = [(method, path.replace("bench-user", "bob"))
+                for method, path, dummy_status in REFERENCE_PATHS[label][1]]
+        rows.append((label, module, args, spec, None))
+        if before:
+            rows.append((BEFORE + label, module, args, spec, "before"))
+        rows.append((reference_label(label), REFERENCE, reference_args(label, args), spec, None))
+    return rows
+
+
+BEFORE = "before: "
+
+
+def _percentile(values, percent):
+    """The ``percent`` percentile of ``values``, interpolated between the nearest ranks."""
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * percent / 100.0
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def _collections(folder, tree):
+    """A collections path in ``folder`` whose easystack.eos is ``tree``."""
+    (folder / "ansible_collections" / "easystack").mkdir(parents=True)
+    (folder / "ansible_collections" / "easystack" / "eos").symlink_to(tree)
+    return str(folder)
+
+
+def section_client(work, rounds, count, quick=False, before=None):
+    """Section 5: per path, the 10th percentile of the task times of ``rounds`` interleaved rounds
+    of ``count``-task playbooks against an instant server, above ping's, for the eos module and
+    the reference module making the same requests (checked in the server's log), and their
+    ratio against CLIENT_TARGET. ``before``: a checkout of another commit, whose eos rows run in
+    the same rounds (a before/after without the machine's drift between two runs)."""
+    sys.path.insert(0, str(RELIABILITY))
+    from hostile_server import HostileServer  # pylint: disable=import-outside-toplevel
+
+    server = HostileServer("127.0.0.1").start()
+    work = Path(work) / "client"
+    trees = {None: _collections(work / "collections", REPO)}
+    if before:
+        trees["before"] = _collections(work / "collections-before", Path(before).resolve())
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("OS_", "ANSIBLE_", "EOS_TOKEN"))}
+    env.update(
+        HOME=str(work), XDG_CACHE_HOME=str(work / "cache"), ANSIBLE_LOCALHOST_WARNING="0",
+        ANSIBLE_INVENTORY_UNPARSED_WARNING="0", ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+        ANSIBLE_DEPRECATION_WARNINGS="0", ANSIBLE_LIBRARY=str(LIBRARY),
+        ANSIBLE_CALLBACK_PLUGINS=str(TIMER), ANSIBLE_CALLBACKS_ENABLED="bench_timer",
+        OS_AUTH_URL=server.url + "/v3", OS_USERNAME="admin", OS_PASSWORD="Bench-Admin-1",
+        OS_PROJECT_NAME="admin", OS_USER_DOMAIN_NAME="Default", OS_PROJECT_DOMAIN_NAME="Default",
+        OS_REGION_NAME="RegionOne", OS_IDENTITY_API_VERSION="3", OS_INTERFACE="public")
+    paths = client_paths(server, bool(before))
+    samples = {path[0]: [] for path in paths}
+    loads = [os.getloadavg()[0]]
+    try:
+        for dummy in range(rounds):
+            for label, module, args, spec, tree in paths:
+                server.quotas["cores"] = 72  # 'unchanged' asks for 72; 'changed' differs from it
+                tasks = [{"name": "task %d" % i, "vars": {"task_index": i}, module: args}
+                         for i in range(count)]
+                playbook = work / "client.yml"
+                playbook.write_text(json.dumps([{"hosts": "localhost", "gather_facts": False,
+                                                 "tasks": tasks}]))
+                timer = work / "timer.json"
+                if timer.exists():
+                    timer.unlink()
+                del server.seen[:]
+                done = subprocess.run([str(BIN / "ansible-playbook"), "-i", "localhost,", "-c",
+                                       "local", str(playbook)],
+                                      env=dict(env, EOS_BENCH_TIMER_FILE=str(timer),
+                                               ANSIBLE_COLLECTIONS_PATH=trees[tree]),
+                                      capture_output=True, text=True, check=False)
+                if done.returncode != 0:
+                    sys.exit("benchmark client playbook failed (%s):\n%s\n%s"
+                             % (label, done.stdout[-4000:], done.stderr[-2000:]))
+                sent = [(r["method"], re.sub(r"[0-9a-f]{32}", "{id}", r["target"]))
+                        for r in server.seen]
+                if sent != spec * count:
+                    sys.exit("benchmark client row '%s': not the requests of REFERENCE_PATHS "
+                             "(%d tasks of %s); the server saw:\n%s" % (
+                                 label, count, ", ".join("%s %s" % call for call in spec),
+                                 "\n".join("  %s %s" % call for call in sent)))
+                timed = json.loads(timer.read_text())["tasks"]
+                samples[label] += [(t["end"] - t["start"]) * 1000 for t in timed]
+            loads.append(os.getloadavg()[0])
+    finally:
+        server.close()
+    return client_report(paths, samples, rounds, count, loads, quick, before)
+
+
+def client_report(paths, samples, rounds, count, loads, quick, before=None):
+    """The table of section 5 and its rows for the JSON."""
+    floor = _percentile(samples["ping"], CLIENT_PERCENTILE)
+    print("\n5. Client only: per-task cost against an instant server (tests/reliability/"
+          "hostile_server.py, mode normal, plain http on 127.0.0.1)")
+    print("task times from the bench_timer callback, %dth percentile of %d tasks (%d interleaved "
+          "rounds of %d-task playbooks); ping %.0f ms a task" % (
+              CLIENT_PERCENTILE, rounds * count, rounds, count, floor))
+    print("target: each eos path's cost above ping within %.1fx the reference's (%s, the same "
+          "requests, checked in the server's log); 1-minute load average at the start and after "
+          "each round: %s" % (CLIENT_TARGET, (LIBRARY / (REFERENCE + ".py")).relative_to(REPO),
+                              " ".join("%.2f" % load for load in loads)))
+    if before:
+        print("before: the eos rows of %s, in the same rounds" % before)
+    if quick:
+        print("(quick mode: %d tasks a path; these figures are noise, not findings)" % count)
+    print("%-40s %9s %9s %9s %9s %6s %7s%s" % (
+        "eos path", "eos ms", "+ping", "ref ms", "+ping", "ratio", "target",
+        " %13s %6s" % ("before +ping", "ratio") if before else ""))
+    rows = []
+    for label, module, dummy_args, spec, tree in paths:
+        if module == REFERENCE or label == "ping" or tree:
+            continue
+        ours = _percentile(samples[label], CLIENT_PERCENTILE)
+        ref = _percentile(samples[reference_label(label)], CLIENT_PERCENTILE)
+        ratio = _ratio(ours - floor, ref - floor)
+        verdict = "n/a" if ratio is None else "met" if ratio <= CLIENT_TARGET else "NOT met"
+        row = {"eos": label, "reference": reference_label(label), "requests": len(spec),
+               "percentile": CLIENT_PERCENTILE, "ping_ms": floor, "eos_ms": ours,
+               "eos_above_ping": ours - floor, "reference_ms": ref,
+               "reference_above_ping": ref - floor, "ratio": ratio, "target": CLIENT_TARGET,
+               "met": verdict == "met",
+               "eos_ms_median": statistics.median(samples[label]),
+               "reference_ms_median": statistics.median(samples[reference_label(label)])}
+        extra = ""
+        if before:
+            old = _percentile(samples[BEFORE + label], CLIENT_PERCENTILE)
+            row.update(before_ms=old, before_above_ping=old - floor,
+                       before_ratio=_ratio(old - floor, ref - floor))
+            extra = " %13.0f %6s" % (old - floor, "n/a" if row["before_ratio"] is None
+                                     else "%.2f" % row["before_ratio"])
+        rows.append(row)
+        print("%-40s %9.0f %9.0f %9.0f %9.0f %6s %7s%s" % (
+            label, ours, ours - floor, ref, ref - floor,
+            "n/a" if ratio is None else "%.2f" % ratio, verdict, extra))
+    return {"rounds": rounds, "tasks_per_playbook": count, "ping_ms": floor, "loadavg": loads,
+            "before": before, "rows": rows}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true",
                         help="one run each, 3-task playbooks, scale 20 departments, the loop at 20 "
                              "(for the test command)")
-    parser.add_argument("--only", choices=("all", "tasks", "scale", "imports"), default="all",
-                        help="tasks: sections 1, 1b, 1c and 2; scale: section 3; imports: 4 "
-                             "(default: all of them)")
+    parser.add_argument("--only", choices=("all", "tasks", "scale", "imports", "client"),
+                        default="all",
+                        help="tasks: sections 1, 1b, 1c and 2; scale: section 3; imports: 4; "
+                             "client: 5, which needs no bed (default: all of them)")
+    parser.add_argument("--client-rounds", type=int, help="section 5: this many rounds (default: "
+                        "%d, quick: 1)" % CLIENT_ROUNDS)
+    parser.add_argument("--client-tasks", type=int, help="section 5: tasks a playbook (default: "
+                        "%d, quick: 3)" % CLIENT_TASKS)
+    parser.add_argument("--client-before", metavar="TREE",
+                        help="section 5: also run the eos rows from the collection at TREE (a "
+                             "checkout of another commit, e.g. from git archive), in the same "
+                             "rounds: before and after without the machine's drift between runs")
     parser.add_argument("--keep-domains", action="store_true",
                         help="leave the bench-NNNN domains on the bed (the next run reuses them); "
                              "by default section 3 deletes them")
@@ -872,8 +1049,8 @@ def main():
     parser.add_argument("--json", default=str(REPO / "tests" / "output" / "benchmark.json"))
     options = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # progress shows in a log file as it comes
-    run = {"tasks", "scale", "imports"} if options.only == "all" else {options.only}
-    bed = Bed.load()
+    run = {"tasks", "scale", "imports", "client"} if options.only == "all" else {options.only}
+    bed = Bed.load() if run & {"tasks", "scale"} else None
     if "tasks" in run:  # sections 1 and 2 need the bench user and the seeded quotas
         prepare_bed(bed)
     rounds, count = (1, 3) if options.quick else (5, 10)
@@ -886,7 +1063,7 @@ def main():
               "tasks_per_playbook": count}
     started = time.time()
     with tempfile.TemporaryDirectory() as work:
-        runner = Runner(bed, work)  # one run per playbook: measure() repeats in rounds
+        runner = Runner(bed, work) if bed else None  # one run per playbook: measure() repeats
         if "tasks" in run:
             samples = measure(runner, count, rounds)
             report["per_task"] = tasks = section_tasks(samples, count, rounds)
@@ -901,6 +1078,12 @@ def main():
                                             set(options.forms.split(",")))
     if "imports" in run:
         report["imports"] = section_imports(3 if options.quick else 10)
+    if "client" in run:
+        with tempfile.TemporaryDirectory() as work:
+            report["client"] = section_client(
+                work, options.client_rounds or (1 if options.quick else CLIENT_ROUNDS),
+                options.client_tasks or (3 if options.quick else CLIENT_TASKS), options.quick,
+                options.client_before)
     report["seconds"] = round(time.time() - started)
     Path(options.json).parent.mkdir(parents=True, exist_ok=True)
     Path(options.json).write_text(json.dumps(report, indent=2))

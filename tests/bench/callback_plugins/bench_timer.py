@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: easystack.eos contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The benchmark's task timer (tests/bench/benchmark.py, section 3): not part of the collection.
+"""The benchmark's task timer (tests/bench/benchmark.py, sections 3 and 5): not part of the collection.
 
 Writes, at the end of the playbook, the start and end (``time.monotonic()``) of every task to the
 JSON file named by ``EOS_BENCH_TIMER_FILE``: ``{"tasks": [{"name", "start", "end"}]}``. A task
