@@ -43,9 +43,12 @@ WORKTREE = "WORKTREE"
 
 
 def modules_of(root):
-    """The collection's modules in the tree at ``root``, by name."""
+    """The collection's modules in the tree at ``root`` that run on a target, by name (not those
+    an action plugin of the same name runs on the controller, such as eos_quota_report: what it
+    sends to the target is eos_domain_usage_info's payload)."""
+    actions = root / "plugins" / "action"
     return sorted(path.stem for path in (root / "plugins" / "modules").glob("*.py")
-                  if path.name != "__init__.py")
+                  if path.name != "__init__.py" and not (actions / path.name).exists())
 
 
 def measure(root):
