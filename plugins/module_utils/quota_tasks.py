@@ -26,6 +26,8 @@ from ansible_collections.easystack.eos.plugins.module_utils.lookups import (
 from ansible_collections.easystack.eos.plugins.module_utils.quota import (
     ChangeSet, check_entries, choose_region, entry_label, listed_problems, plan, summary_line,
     unknown_items)
+from ansible_collections.easystack.eos.plugins.module_utils.quota_plan import (
+    change_lines, check_expected, drift, enforce)
 from ansible_collections.easystack.eos.plugins.module_utils.untrusted import shown
 
 # parallel.py is imported by the list form's functions, not here: a task of one department does
@@ -81,10 +83,14 @@ def run(module: "EosModule") -> Dict[str, Any]:
         return set_many(module)
     client = module.client
     params = module.params
+    check_expected(params["expect_plan"])
     domain = find_domain(client, params["domain"])
     regions = get_domain_quota(client, domain["id"])
     region, changes = plan_region(module, regions, params["region"], params["quotas"],
                                   params["force"])
+    planned = [(domain, regions[region], changes)]
+    the_plan = enforce(params["expect_plan"], planned,
+                       outcome(domain, changes, regions[region], False))
     for warning in changes.warnings:
         module.ansible.warn("%s: %s" % (name_of(domain), warning))
     if changes.changed and not module.check_mode:
@@ -92,6 +98,7 @@ def run(module: "EosModule") -> Dict[str, Any]:
     else:
         after = predicted(regions[region], changes)
     result = outcome(domain, changes, after, changes.changed)
+    result.update(plan=the_plan, drift=drift(planned))
     if module.ansible._diff:  # pylint: disable=protected-access
         result["diff"] = changes.diff()
     return result
@@ -187,8 +194,12 @@ def set_many(module: "EosModule") -> Dict[str, Any]:
         check_workers, run_all)
     params = module.params
     check_workers(params["parallel"])
+    check_expected(params["expect_plan"])
     entries = check_entries(params["domains"], params["region"], params["force"])
     planned = plan_many(module, entries)
+    the_plan = enforce(params["expect_plan"], planned, {
+        "changed": False, "summary": ["%s (not written: the plan changed)" % line
+                                      for line in change_lines(planned)]})
     to_write = [] if module.check_mode else [
         index for index, (dummy, dummy, changes) in enumerate(planned) if changes.changed]
     written = dict(zip(to_write, run_all(
@@ -211,7 +222,8 @@ def set_many(module: "EosModule") -> Dict[str, Any]:
         results.append(result)
     report: Dict[str, Any] = {
         "changed": any(result["changed"] for result in results), "domains": results,
-        "summary": [summary_line(result, module.check_mode) for result in results]}
+        "summary": [summary_line(result, module.check_mode) for result in results],
+        "plan": the_plan, "drift": drift(planned)}
     if module.ansible._diff:  # pylint: disable=protected-access
         report["diff"] = []
         for domain, dummy, changes in planned:

@@ -104,6 +104,18 @@ options:
         reach the server is not defined.
     type: int
     default: 4
+  expect_plan:
+    description:
+      - Plan, approve, apply - the RV(plan) of an earlier run (normally in check mode, which an
+        approver looked at). The task then writes only if the live state it reads now gives the
+        same plan - the same departments, the same live quotas and limits in each region, hence
+        the same changes; otherwise it fails before the first write, saying what it would
+        change now ("changed since the plan").
+      - The plan does not cover allocation (it moves all day); the rules that depend on it are
+        checked again by this run. docs/awx.md shows the workflow (check job, approval node,
+        apply job).
+      - Not a plan (an empty string from an unset variable, a typo) fails before anything is sent.
+    type: str
 """
 
 EXAMPLES = r"""
@@ -133,6 +145,21 @@ EXAMPLES = r"""
     quotas:
       cores: 8
     force: true
+
+- name: Plan - read and work out the changes, write nothing
+  easystack.eos.eos_domain_quota:
+    domain: acme
+    quotas:
+      cores: 120
+  check_mode: true
+  register: quota_plan
+
+- name: Apply exactly what was planned (fails, writing nothing, if the live quotas changed since)
+  easystack.eos.eos_domain_quota:
+    domain: acme
+    quotas:
+      cores: 120
+    expect_plan: "{{ quota_plan.plan }}"
 
 # Ad hoc, with the OS_* variables of an openrc file, previewing the change first:
 #   ansible localhost -m easystack.eos.eos_domain_quota -a 'domain=acme quotas={"cores":120}' --check --diff
@@ -209,6 +236,25 @@ summary:
   elements: str
   sample: ["acme RegionOne: cores 72 -> 100, gigabytes_ssd 2048.5 -> unlimited",
            "globex RegionOne: unchanged"]
+plan:
+  description:
+    - The digest of the live state this run planned from (each department's ID and name, the
+      region, its live quotas and limits) and of its change set. Pass it as O(expect_plan) to a
+      later run to write only if nothing changed meanwhile. Also on a failure because the plan
+      changed (then the plan the live state gives now).
+  returned: success, and when O(expect_plan) did not match
+  type: str
+  sample: "sha256:5b1c6d0e0b3e4f6a8d7c9e2f1a0b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d"
+drift:
+  description:
+    - Every item whose live value differed from the desired one, as read before any write (in
+      check mode - what a scheduled drift check reports), one item per department, region and
+      item.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{"domain": "acme", "domain_id": "a75d0759a1e543a1b8d0efb56d0239ab",
+            "region": "RegionOne", "item": "cores", "live": 72, "desired": 100}]
 """
 
 from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
@@ -229,6 +275,7 @@ def main():
                 force=dict(type="bool"),
             )),
             parallel=dict(type="int", default=4),
+            expect_plan=dict(type="str"),
         ),
         mutually_exclusive=[("domain", "domains"), ("quotas", "domains")],
         required_one_of=[("domain", "domains")],
