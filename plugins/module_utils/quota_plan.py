@@ -73,7 +73,10 @@ def change_lines(planned: Planned) -> List[str]:
 def drift(planned: Planned) -> List[Dict[str, Any]]:
     """Every item whose live value differs from the desired one, as read before any write."""
     return [{"domain": domain.get("name"), "domain_id": domain["id"], "region": changes.region,
-             "item": item, "live": change["before"], "desired": change["after"]}
+             "item": item, "live": change["before"], "desired": change["after"],
+             "line": "%s %s %s: live %s, desired %s" % (
+                 shown(domain.get("name") or domain["id"], 64), shown(changes.region, 60),
+                 shown(item, 60), format_value(change["before"]), format_value(change["after"]))}
             for domain, dummy, changes in planned
             for item, change in sorted(changes.changes.items())]
 

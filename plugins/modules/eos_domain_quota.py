@@ -249,14 +249,17 @@ drift:
   description:
     - Every item whose live value differed from the desired one, as read before any write (in
       check mode - what a scheduled drift check reports), one item per department, region and
-      item.
+      item; C(line) says it in words.
   returned: success
   type: list
   elements: dict
   sample: [{"domain": "acme", "domain_id": "a75d0759a1e543a1b8d0efb56d0239ab",
-            "region": "RegionOne", "item": "cores", "live": 72, "desired": 100}]
+            "region": "RegionOne", "item": "cores", "live": 72, "desired": 100,
+            "line": "acme RegionOne cores: live 72, desired 100"}]
 """
 
+# First: the module_utils below are then compiled once from the payload (payload_import.py).
+from ansible_collections.easystack.eos.plugins.module_utils import payload_import  # noqa: F401  pylint: disable=unused-import
 from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
 from ansible_collections.easystack.eos.plugins.module_utils.quota_tasks import run
 

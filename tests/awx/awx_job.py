@@ -86,10 +86,16 @@ class AwxJob:
         path.chmod(0o600)
         return path
 
-    def run(self, playbook, envvars, extravars, verbosity=0):
-        """Run ``project/<playbook>``; ``envvars`` is exactly what the credential injects."""
+    def run(self, playbook, envvars, extravars, verbosity=0, check=False):
+        """Run ``project/<playbook>``; ``envvars`` is exactly what the credential injects;
+        ``check``: the template's Job Type is Check (AWX passes --check)."""
         self._write("env/envvars", dict(envvars))
         self._write("env/extravars", dict(extravars))
+        cmdline = self.root / "env" / "cmdline"
+        if check:
+            cmdline.write_text("--check")
+        elif cmdline.exists():
+            cmdline.unlink()
         # Not inherited from the test process: no OS_*, no clouds.yaml, no ANSIBLE_* settings.
         # In an EE the collection is installed where ansible looks by default; here the path says.
         scrubbed = {

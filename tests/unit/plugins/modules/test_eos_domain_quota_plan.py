@@ -15,7 +15,8 @@ from ansible_collections.easystack.eos.tests.unit.plugins.module_utils.eos_fakes
     module_args, run_module)
 from ansible_collections.easystack.eos.tests.unit.plugins.module_utils.fake_eos import department
 
-ACME, GLOBEX = "a75d0759a1e543a1b8d0efb56d0239ab", "5df4ae79648b4d7e954382da88cc69ef"
+ACME = "a75d0759a1e543a1b8d0efb56d0239ab"
+GLOBEX = "5df4ae79648b4d7e954382da88cc69ef"
 
 
 def region(cores, allocated=2):
@@ -43,7 +44,8 @@ def test_the_planned_change_is_applied(monkeypatch, capsys, fake_eos, form):
     planned = run(monkeypatch, capsys, check_mode=True, **form)
     assert planned["changed"] is True and planned["plan"].startswith("sha256:")
     assert planned["drift"] == [{"domain": "acme", "domain_id": ACME, "region": "RegionOne",
-                                 "item": "cores", "live": 10, "desired": 30}]
+                                 "item": "cores", "live": 10, "desired": 30,
+                                 "line": "acme RegionOne cores: live 10, desired 30"}]
     assert api.patches() == []
     # allocation moves all day: it is no part of the plan
     api.departments[ACME]["regions"]["RegionOne"]["usage"]["cores"] = 7
