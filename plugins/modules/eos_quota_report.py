@@ -17,7 +17,8 @@ short_description: Write the EasyStack EOS quota report (an HTML page and a CSV)
 version_added: 0.1.0
 description:
   - Reads the platform view and the departments with M(easystack.eos.eos_domain_usage_info)
-    (one login, the departments O(parallel) at a time) on the task's host, applies the report's
+    (two runs of it, one login each; the departments O(parallel) at a time) on the task's host,
+    applies the report's
     rules (threshold, over quota, oversubscription - see the filter
     P(easystack.eos.quota_report#filter)) and writes C(<dest>/<name>.html) and C(<name>.csv)
     B(on the controller), in Python - no data row passes through Ansible's templating.
