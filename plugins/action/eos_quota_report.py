@@ -13,6 +13,7 @@ import time
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.easystack.eos.plugins.module_utils.files import file_mode
 from ansible_collections.easystack.eos.plugins.module_utils.options import connection_argument_spec
 from ansible_collections.easystack.eos.plugins.plugin_utils.report import ReportError, build, threshold_value
 from ansible_collections.easystack.eos.plugins.plugin_utils.report_files import (
@@ -36,18 +37,6 @@ REPORT_SPEC = dict(
 )
 
 
-def file_mode(value):
-    """``0644``, ``'0644'`` or ``'644'`` as an int; anything else is an error."""
-    text = "%o" % value if isinstance(value, int) and not isinstance(value, bool) else "%s" % value
-    try:
-        mode = int(text, 8)
-    except ValueError:
-        mode = -1
-    if not 0 <= mode <= 0o777:
-        raise AnsibleActionFail("mode must be an octal file mode such as '0644', not %r" % (value,))
-    return mode
-
-
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = True  # the reads run on the task's host, like any module
@@ -64,7 +53,10 @@ class ActionModule(ActionBase):
         if not 1 <= args["parallel"] <= 16:
             raise AnsibleActionFail("parallel must be between 1 and 16 (it is %d). Nothing was sent"
                                     % args["parallel"])
-        mode = file_mode(args["mode"])
+        try:
+            mode = file_mode(args["mode"])
+        except ValueError as error:
+            raise AnsibleActionFail("%s" % (error,))
         try:  # before anything is read
             threshold_value(args["threshold"])
         except ReportError as error:

@@ -27,7 +27,10 @@ import re
 from decimal import Decimal, InvalidOperation
 
 # format_value: the one formatter of quota values (72, 20.5, 31146 for 31146.0, unlimited for -1).
-from ansible_collections.easystack.eos.plugins.module_utils.quota import UNLIMITED, format_value
+from ansible_collections.easystack.eos.plugins.module_utils.quota import format_value
+# The consistency rules shared with the metrics (eos_quota_metrics runs them on the target).
+from ansible_collections.easystack.eos.plugins.module_utils.quota_checks import (  # noqa: F401
+    PLATFORM_DOMAINS, is_unlimited, overused)
 
 Row = Dict[str, Any]  # a row, scope, section or oversubscription entry of the report
 
@@ -62,10 +65,6 @@ PER_VOLUME_TYPE = ("volumes", "gigabytes", "snapshots")
 # The unit of counts that have one (the others are plain counts).
 COUNT_UNITS = {"cores": "vCPU"}
 
-# The domains whose quota is the platform's own: on EOS the platform quota is the Default
-# domain's. They are reported like departments but never counted in the departments' sum.
-PLATFORM_DOMAINS = ("Default",)
-
 # How many department names an oversubscription line names before "and N more".
 NAMES_SHOWN = 3
 
@@ -74,7 +73,7 @@ ANCHOR_SLUG = 64
 ANCHOR_HASH = 10
 # The page's own ids (plugin_utils/report_html.py), never a row's or a department's.
 PAGE_IDS = ("oversubscription", "needs-action", "platform", "departments", "filter",
-            "filter-count", "find")
+            "filter-count", "find", "inconsistencies")
 
 
 # A threshold above 100 marks only what is over quota by that much; past 1000 it marks nothing
@@ -147,11 +146,6 @@ def threshold_value(threshold: Any) -> float:
         raise ReportError("threshold must be a percentage from 0 to %d, not %r"
                           % (MAX_THRESHOLD, threshold))
     return value
-
-
-def is_unlimited(numbers: Dict[str, Any]) -> bool:
-    """Whether an item's summary says its quota is unlimited (-1)."""
-    return bool(numbers.get("unlimited")) or numbers.get("quota") == UNLIMITED
 
 
 def classify(numbers: Dict[str, Any], threshold: Any) -> Dict[str, Any]:
@@ -425,6 +419,7 @@ def build(platform: Any = None, domains: Any = None, threshold: Any = 80, region
         row["oversubscribed"] = entry["oversubscribed"] if entry else None
     over = [entry for entry in entries if entry["oversubscribed"]]
     above = [row for row in rows if row["above_threshold"]]
+    inconsistencies = inconsistent(platform, rows)
 
     if not checked:
         note = ("not checked: no platform view" if platform is None
@@ -451,6 +446,8 @@ def build(platform: Any = None, domains: Any = None, threshold: Any = 80, region
             "note": note,
         },
         "oversubscribed": [oversubscription_line(entry) for entry in over],
+        # Limes-style: what cannot be right, whatever the threshold
+        "inconsistencies": inconsistencies,
     }
     report = {
         "rows": rows,
@@ -463,6 +460,31 @@ def build(platform: Any = None, domains: Any = None, threshold: Any = 80, region
     }
     report["fingerprint"] = fingerprint(report)
     return report
+
+
+def inconsistent(platform: Optional[Dict[str, Any]], rows: List[Row]) -> Dict[str, List[str]]:
+    """What cannot be right, whatever the threshold (Limes' "inconsistencies"), as lines, and
+    marked on the rows: ``over_quota`` - a department allocating more than its quota (compared
+    exactly; ``RegionOne acme cores: 12 allocated > quota 10 vCPU``), ``unknown_items`` - a
+    department's quota for an item the platform view does not list (``row["unknown_item"]``;
+    checked only with a platform view). The third, oversubscription, is the summary's
+    ``oversubscribed``."""
+    offered = dict((region, set(items or {})) for region, items in (platform or {}).items())
+    over_quota, unknown = [], []
+    for row in rows:
+        row["unknown_item"] = (platform is not None and row["scope"] == "domain"
+                               and row["item"] not in offered.get(row["region"], ()))
+        if row["scope"] != "domain":
+            continue
+        where = "%s %s %s" % (row["region"], row["name"], row["item"])
+        if overused(row["quota"], row["allocated"]):
+            over_quota.append("%s: %s allocated > quota %s" % (
+                where, format_value(row["allocated"]),
+                _with_unit(format_value(row["quota"]), row["item"])))
+        if row["unknown_item"]:
+            unknown.append("%s: a quota for an item the platform does not offer in %s"
+                           % (where, row["region"]))
+    return {"over_quota": over_quota, "unknown_items": unknown}
 
 
 def sections(rows: List[Row], scopes: List[Row]) -> List[Row]:

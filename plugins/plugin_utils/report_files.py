@@ -22,9 +22,9 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import time
 
+from ansible_collections.easystack.eos.plugins.module_utils.files import write_atomically
 from ansible_collections.easystack.eos.plugins.plugin_utils import report_html
 from ansible_collections.easystack.eos.plugins.plugin_utils.report_csv import report_csv
 
@@ -81,17 +81,7 @@ def put(path: str, data: bytes, mode: int, check_mode: bool) -> bool:
     if same:
         os.chmod(path, mode)
         return True
-    directory = os.path.dirname(path) or "."
-    handle, temporary = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=directory)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    write_atomically(path, data, mode)
     return True
 
 

@@ -328,6 +328,7 @@ class Page:
                 self.w("<li><a href=\"#%s\">%s</a> %s</li>\n"
                        % (esc(row["anchor"]), esc(row["region"]), self.item_words(row)))
             self.w("</ul></div>\n")
+        self.inconsistencies()
         if needing:
             self.w("<div class=\"attention\"><h3>Departments: %s with an item above %s "
                    "<span class=\"note\">over quota first, then by the highest share</span></h3>\n<ul>\n"
@@ -344,6 +345,26 @@ class Page:
                           if any(row["over_quota"] for row in hot) else "", words, more))
             self.w("</ul></div>\n")
         self.w("</section>\n")
+
+    def inconsistencies(self) -> None:
+        """Quotas for items the platform does not offer (each department a link): what cannot
+        be right, whatever the threshold. Over quota and oversubscription have their lists."""
+        unknown: Dict[str, List[Row]] = {}
+        for scope, rows in self.departments:
+            mine = [row for row in rows if row.get("unknown_item")]
+            if mine:
+                unknown[scope["anchor"]] = mine
+        if not unknown:
+            return
+        count = sum(len(rows) for rows in unknown.values())
+        self.w("<div class=\"attention\" id=\"inconsistencies\"><h3>Not offered: %s "
+               "<span class=\"note\">departments' quotas for items the platform view does not "
+               "list</span></h3>\n<ul>\n" % plural(count, "quota"))
+        for anchor, rows in unknown.items():
+            self.w("<li><a href=\"#%s\">%s</a>: %s</li>\n" % (
+                esc(anchor), esc(rows[0]["name"]),
+                ", ".join("%s %s" % (esc(row["region"]), esc(row["item"])) for row in rows)))
+        self.w("</ul></div>\n")
 
     def departments_quota(self, holder: Row, divisor: float = 1.0) -> str:
         """The departments' quotas added up (in the row's unit): a number, or ``unlimited``
@@ -398,6 +419,8 @@ class Page:
             flags = "<mark>above %s</mark>" % self.threshold_text
         if row.get("oversubscribed"):
             flags += "<mark>oversubscribed</mark>"
+        if row.get("unknown_item"):
+            flags += "<mark>not offered</mark>"
         unlimited = "<span class=\"unl\">unlimited</span>"
         cells = ["<td>" + (unlimited if row["unlimited"] else amount(row["quota"], divisor))]
         if compared:

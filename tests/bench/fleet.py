@@ -2,7 +2,7 @@
 departments. Prints tables, writes JSON.
 
     <venv>/bin/python tests/bench/fleet.py [--quick] [--sizes 100,1000,5000] [--bed-size 1000]
-                                            [--json PATH]
+                                            [--only report|metrics|usage] [--json PATH]
 
 Sections, each comparison side by side in one run (alternating, best of the rounds):
   R. the report (easystack.eos.eos_quota_report, platform view and ``all_domains``) against
@@ -17,6 +17,12 @@ Sections, each comparison side by side in one run (alternating, best of the roun
   U. eos_domain_usage_info ``all_domains`` on the bed at --bed-size, ``parallel`` 1 (sequential)
      against 4 and 8: task seconds against the bed's busy time answering its requests (target for
      parallel reads: within 1.5x of that busy time).
+
+  M. the metrics (easystack.eos.eos_quota_metrics, ``all_domains``: the platform view and every
+     department, written as a Prometheus text file) against reading the same data with
+     easystack.eos.eos_domain_usage_info (platform view, then ``all_domains``), task seconds on
+     the instant server at each size and on the bed at --bed-size. Per row: read and metrics
+     seconds, their ratio (target: within 1.2x), the file's size and series, the peak RSS.
 
   B. (--before REV) the role easystack.eos.quota_report with ``all`` on the bed: the collection at
      git revision REV against this checkout, every task's time added up.
@@ -43,6 +49,7 @@ from benchmark import BIN, TIMER, BenchDomains, Bed, busy_seconds  # noqa: E402 
 from hostile_server import HostileServer  # noqa: E402  pylint: disable=wrong-import-position
 
 REPORT_TARGET = 1.5   # the whole report within this of reading the same data
+METRICS_TARGET = 1.2  # the metrics file within this of reading the same data
 RENDER_SHARE = 0.05   # rendering at most this share of the report task
 PARALLEL_TARGET = 1.5  # parallel reads within this of the bed's busy time
 JUDGED = {"quick": False}  # quick mode's sizes are too small to judge the targets by
@@ -191,6 +198,72 @@ def section_report(work, sizes, bed, bed_size, rounds, bench_domains):
     return rows
 
 
+def metrics_tasks(path):
+    return [{"name": "metrics", "easystack.eos.eos_quota_metrics": {
+        "all_domains": True, "path": str(path)}, "register": "last"}]
+
+
+def compare_metrics(playbooks, label, size, rounds):
+    """Section M's row: read against metrics, alternating, best of ``rounds``; every round
+    writes the file anew (as a run whose numbers changed)."""
+    path = playbooks.work / "eos_quota.prom"
+    reads, alls, writes = [], [], []
+    for dummy in range(rounds):
+        times, result, peak_read = playbooks.run(read_tasks())
+        assert len(result["domains"]) >= size, (len(result["domains"]), size)
+        reads.append((times["platform"] + times["departments"], peak_read))
+        alls.append(times["departments"])
+        if path.exists():
+            path.unlink()
+        times, result, peak = playbooks.run(metrics_tasks(path))
+        assert result["changed"] and result["departments"] >= size, result.get("msg")
+        writes.append((times["metrics"], result, peak))
+    read_s, peak_read = min(reads)
+    metrics_s, result, peak = min(writes, key=lambda entry: entry[0])
+    return {"server": label, "departments": result["departments"], "read_s": read_s,
+            "all_domains_s": min(alls), "metrics_s": metrics_s, "ratio": metrics_s / min(alls),
+            "ratio_read": metrics_s / read_s, "series": result["series"],
+            "file_mb": path.stat().st_size / 1e6, "peak_rss_mb": peak,
+            "peak_rss_read_mb": peak_read, "load": os.getloadavg()[0]}
+
+
+def section_metrics(work, sizes, bed, bed_size, rounds, bench_domains):
+    rows = []
+    for size in sizes:
+        server = instant_server(size)
+        try:
+            env = {"OS_AUTH_URL": server.url + "/v3", "OS_USERNAME": "admin",
+                   "OS_PASSWORD": "Admin-" + uuid.uuid4().hex, "OS_PROJECT_NAME": "admin",
+                   "OS_USER_DOMAIN_NAME": "Default", "OS_PROJECT_DOMAIN_NAME": "Default"}
+            playbooks = Playbooks(work / ("metrics-instant-%d" % size), env)
+            rows.append(compare_metrics(playbooks, "instant", size, 1 if size >= 5000 else rounds))
+        finally:
+            server.close()
+    if bed is not None and bed_size:
+        bench_domains.ensure(bed_size)
+        admin = bed.users["admin"]
+        env = {"OS_AUTH_URL": bed.auth_url, "OS_USERNAME": "admin", "OS_PASSWORD": admin["password"],
+               "OS_PROJECT_NAME": "admin", "OS_USER_DOMAIN_NAME": "Default",
+               "OS_PROJECT_DOMAIN_NAME": "Default", "OS_REGION_NAME": bed.region}
+        playbooks = Playbooks(work / "metrics-bed", env)
+        rows.append(compare_metrics(playbooks, "bed", bed_size, rounds))
+    print("\nM. The metrics file against reading the same data (eos_domain_usage_info: platform + "
+          "all_domains), task seconds, best of %d" % rounds)
+    print("(read s: both tasks; all_domains s: that task alone, which the target is judged by - "
+          "the metrics task reads the platform view as well)")
+    print("%-8s %6s %8s %14s %10s %7s %11s %8s %8s %9s %5s" % (
+        "server", "depts", "read s", "all_domains s", "metrics s", "ratio", "ratio read",
+        "series", "file MB", "peak MB", "load"))
+    for row in rows:
+        print("%-8s %6d %8.2f %14.2f %10.2f %6.2fx %10.2fx %8d %8.2f %9s %5.2f" % (
+            row["server"], row["departments"], row["read_s"], row["all_domains_s"],
+            row["metrics_s"], row["ratio"], row["ratio_read"], row["series"], row["file_mb"],
+            "%.0f" % row["peak_rss_mb"] if row["peak_rss_mb"] else "-", row["load"]))
+    print("target: the metrics within %.1fx of eos_domain_usage_info all_domains: %s" % (
+        METRICS_TARGET, verdict(all(row["ratio"] <= METRICS_TARGET for row in rows))))
+    return rows
+
+
 def role_task(dest):
     return [{"name": "role", "ansible.builtin.include_role": {"name": "easystack.eos.quota_report"},
              "vars": {"eos_quota_report_domains": "all", "eos_quota_report_dir": str(dest)}}]
@@ -271,6 +344,8 @@ def main():
     parser.add_argument("--no-bed", action="store_true", help="only the instant server")
     parser.add_argument("--before", help="also run the role of the collection at this git "
                         "revision on the bed, beside this checkout's (section B)")
+    parser.add_argument("--only", choices=("report", "metrics", "usage"),
+                        help="only this section (R, M or U)")
     parser.add_argument("--json", default=str(REPO / "tests" / "output" / "fleet.json"))
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")] if not args.quick else [100]
@@ -283,8 +358,13 @@ def main():
     try:
         with tempfile.TemporaryDirectory(prefix="eos-fleet-") as work:
             work = Path(work)
-            report = section_report(work, sizes, bed, bed_size, rounds, bench_domains)
-            usage = section_usage(work, bed, bed_size, rounds, bench_domains) if bed else []
+            wanted = dict((name, args.only in (None, name)) for name in ("report", "metrics", "usage"))
+            report = (section_report(work, sizes, bed, bed_size, rounds, bench_domains)
+                      if wanted["report"] else [])
+            metrics = (section_metrics(work, sizes, bed, bed_size, rounds, bench_domains)
+                       if wanted["metrics"] else [])
+            usage = (section_usage(work, bed, bed_size, rounds, bench_domains)
+                     if bed and wanted["usage"] else [])
             role = (section_role(work, bed, bed_size, args.before, bench_domains)
                     if bed and args.before else [])
     finally:
@@ -292,7 +372,7 @@ def main():
             count, seconds = bench_domains.delete_all()
             print("\n(deleted %d bench departments in %.0f s)" % (count, seconds))
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps({"report": report, "usage": usage, "role": role,
+    Path(args.json).write_text(json.dumps({"report": report, "metrics": metrics, "usage": usage, "role": role,
                                            "quick": args.quick,
                                            "seconds": time.time() - started}, indent=1))
     print("JSON: %s (%.0f s)" % (args.json, time.time() - started))

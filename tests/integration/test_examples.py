@@ -129,6 +129,8 @@ def inventory(ansible, bed, service_accounts):
     """What the examples expect from an inventory, and the clouds.yaml naming eos-prod."""
     config = Path(ansible.home) / ".config" / "openstack"
     config.mkdir(parents=True, exist_ok=True)
+    textfile = Path(ansible.home) / "textfile_collector"
+    textfile.mkdir(exist_ok=True)
     admin = bed.users["admin"]
     write_clouds_yaml(config / "clouds.yaml", {"eos-prod": {
         "auth": {"auth_url": bed.auth_url, "username": "admin", "password": admin["password"],
@@ -142,6 +144,8 @@ def inventory(ansible, bed, service_accounts):
         "vault_bob_password": bed.users["bob"]["password"],
         "eos_service_accounts": [{key: account[key] for key in ("name", "domain", "password")}
                                  for account in service_accounts],
+        # eos_quota_metrics' examples write to node_exporter's textfile directory: here a new one
+        "eos_textfile_dir": str(textfile),
     }
 
 
@@ -153,6 +157,8 @@ def variables_for(source, task, inventory, documented):
         quota_examples = examples_of(MODULE_DIR / "eos_domain_quota.py")
         extra["eos_departments"] = documented_vars(quota_examples)["eos_departments"]
     extra.update(documented)
+    if source == "eos_quota_metrics":  # documented as /var/lib/node_exporter/...
+        extra["eos_textfile_dir"] = inventory["eos_textfile_dir"]
     return extra
 
 
@@ -191,6 +197,20 @@ def check_effect(bed, task, result, extra, service_accounts):
         assert result["summary"]["html"] == result["html"]
         if args.get("regions"):
             assert result["summary"]["regions"] == args["regions"]
+    elif module_of(task) == "eos_quota_metrics":
+        # the file is where the example says, whole, and holds what was asked for
+        text = Path(result["path"]).read_text(encoding="utf-8")
+        assert text == result["metrics"] and result["path"].startswith(extra["eos_textfile_dir"])
+        assert "eos_quota_read_success 1\n" in text
+        domains = set(re.findall(r'^eos_domain_quota_limit\{region="[^"]*",domain="([^"]*)"', text, re.M))
+        regions = set(re.findall(r'^eos_platform_quota_limit\{region="([^"]*)"', text, re.M))
+        if args.get("all_domains"):
+            assert {"acme", "globex", "Default"} <= domains and len(domains) == result["departments"]
+        else:
+            assert domains == set(args.get("domains") or ())
+        assert regions == ({args["region"]} if args.get("region") else {"RegionOne", "RegionTwo"})
+        if args.get("mode"):
+            assert oct(Path(result["path"]).stat().st_mode & 0o777) == oct(int(args["mode"], 8))
     elif module_of(task) == "eos_user_password" and task.get("loop"):
         for account in service_accounts:
             assert can_log_in(bed, account["id"], account["password"]), account["name"]
@@ -207,8 +227,8 @@ def playbook(tasks):
 
 def test_every_module_has_examples_and_each_is_collected():
     modules = sorted(path.stem for path in MODULE_DIR.glob("*.py") if not path.name.startswith("_"))
-    assert modules == ["eos_domain_quota", "eos_domain_usage_info", "eos_quota_report",
-                       "eos_user_password"]
+    assert modules == ["eos_domain_quota", "eos_domain_usage_info", "eos_quota_metrics",
+                       "eos_quota_report", "eos_user_password"]
     ids = [case.id for case in task_cases()]
     for module in modules:
         tasks = yaml.safe_load(examples_of(MODULE_DIR / (module + ".py")))

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from playbook_runner import CRASH_MARKERS, Ansible
 
 QUOTA, USAGE, PASSWORD = "eos_domain_quota", "eos_domain_usage_info", "eos_user_password"
+METRICS = "eos_quota_metrics"
 
 # A case: (id, module, task arguments as YAML, environment kind, what the failure message must
 # say[, a secret that must appear nowhere in the output]), as ``case`` builds it.
@@ -130,6 +131,14 @@ CASES = [
             "GET EOS_URL/nope/v3/domain_quotas/ACME_ID answered HTTP 404"),
     case("endpoint_override is the health URL", USAGE, "endpoint_override: 'EOS_URL/_bed/health'",
          "GET EOS_URL/_bed/health/v3/domain_usage answered HTTP 404"),
+    case("metrics path in a missing directory", METRICS, "path: /nonexistent-eos-dir/eos.prom",
+         ("the directory /nonexistent-eos-dir does not exist on this host", "Nothing was read")),
+    case("metrics path is a directory", METRICS, "path: /tmp", "/tmp: it is a directory"),
+    case("metrics mode is symbolic", METRICS, "path: /nonexistent-eos-dir/eos.prom\nmode: u=rw",
+         "mode must be an octal file mode such as '0644', not 'u=rw'"),
+    case("metrics without a path", METRICS, "all_domains: true", "missing required arguments: path"),
+    case("metrics with domains and all_domains", METRICS, "path: /tmp/x.prom\nall_domains: true\ndomains: [acme]",
+         "mutually exclusive"),
 ]
 
 

@@ -8,6 +8,7 @@ change (nothing half-written).
 """
 import json
 import time
+from pathlib import Path
 
 import pytest
 
@@ -39,6 +40,7 @@ RETRIABLE = ("502", "503", "504", "429+RA=1", "slow", "drop", "html-502")
 # fresh domain or user), and the module that makes the call.
 TARGETS = {
     "usage_info GET /v3/domain_usage": "eos_domain_usage_info",
+    "quota_metrics GET /v3/domain_quotas/{id}": "eos_quota_metrics",
     "domain_quota GET /v3/domain_quotas/{id}": "eos_domain_quota",
     "domain_quota PATCH /v3/domain_quotas/{id}": "eos_domain_quota",
     "user_password POST /v3/auth/tokens (admin login)": "eos_user_password",
@@ -104,7 +106,7 @@ class Subject:
         if self.warm_cache:
             self.env.update(EOS_TOKEN_CACHE="1", XDG_CACHE_HOME=str(cache_dir))
         self.args = {"api_timeout": API_TIMEOUT}
-        self.writes = self.module != "eos_domain_usage_info"
+        self.writes = self.module not in ("eos_domain_usage_info", "eos_quota_metrics")  # the API
         self.item_id = None
         if self.module == "eos_domain_quota":
             domain = identities.domain()
@@ -112,6 +114,11 @@ class Subject:
             self.before = server_quotas(bed, domain["id"])
             self.wanted = {"cores": 101, "instances": 57, "ram": 65536}
             self.args.update(domain=domain["name"], quotas=self.wanted)
+        elif self.module == "eos_quota_metrics":  # its file is written on every outcome
+            domain = identities.domain()
+            self.item_id = domain["id"]
+            self.metrics = Path(ansible.home) / "eos_quota.prom"
+            self.args.update(domains=[domain["name"]], path=str(self.metrics))
         elif self.module == "eos_user_password":
             self.user = identities.user()
             self.item_id = self.user["id"]
@@ -132,6 +139,9 @@ class Subject:
         return text
 
     def assert_desired_state(self):
+        if self.module == "eos_quota_metrics":
+            text = self.metrics.read_text(encoding="utf-8")
+            assert "eos_quota_read_success 1\n" in text and 'domain_id="%s"' % self.item_id in text, text[:2000]
         if self.module == "eos_domain_quota":
             quotas = server_quotas(self.bed, self.item_id)
             assert {item: quotas[item] for item in self.wanted} == self.wanted, quotas
@@ -141,7 +151,11 @@ class Subject:
             assert not can_log_in(self.bed, self.user["id"], self.user["password"])
 
     def assert_not_half_written(self):
-        """After a failure: every asked item is either all old or all new, never a mix."""
+        """After a failure: every asked item is either all old or all new, never a mix; the
+        metrics file says the read failed, with no quota series."""
+        if self.module == "eos_quota_metrics":
+            text = self.metrics.read_text(encoding="utf-8")
+            assert "eos_quota_read_success 0\n" in text and "eos_domain_quota_limit{" not in text, text
         if self.module == "eos_domain_quota":
             quotas = server_quotas(self.bed, self.item_id)
             now = {item: quotas[item] for item in self.wanted}

@@ -426,3 +426,22 @@ def test_fingerprint_follows_the_numbers_only():
     assert changed["fingerprint"] != first["fingerprint"]
     more = [department("acme", {"RegionOne": {"cores": item(73, 20)}})] + SEEDED[2:]
     assert build(SEEDED_PLATFORM, more, threshold=80)["fingerprint"] != first["fingerprint"]
+
+
+def test_inconsistencies_over_quota_exactly_and_items_the_platform_does_not_offer():
+    platform = {"RegionOne": {"cores": item(100)}}
+    report = build(platform, [
+        department("acme", {"RegionOne": {"cores": item(10, allocated=10.5),
+                                          "gpu": item(2)}}),
+        department("globex", {"RegionOne": {"cores": item(10, allocated=10)}}),
+    ])
+    assert report["summary"]["inconsistencies"] == {
+        "over_quota": ["RegionOne acme cores: 10.5 allocated > quota 10 vCPU"],
+        "unknown_items": ["RegionOne acme gpu: a quota for an item the platform does not offer "
+                          "in RegionOne"]}
+    rows = dict(((row["name"], row["item"]), row) for row in report["rows"])
+    assert rows[("acme", "gpu")]["unknown_item"] is True
+    assert rows[("acme", "cores")]["unknown_item"] is False
+    # without a platform view nothing is "not offered"
+    assert build(None, [department("acme", {"RegionOne": {"gpu": item(2)}})])[
+        "summary"]["inconsistencies"]["unknown_items"] == []

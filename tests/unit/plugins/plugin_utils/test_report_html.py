@@ -79,8 +79,8 @@ class Page(html.parser.HTMLParser):
             self.scripts[-1] += data
 
 
-def page_of(zero_rows=False, domains=None):
-    report = build(PLATFORM, DOMAINS if domains is None else domains, threshold=80)
+def page_of(zero_rows=False, domains=None, platform=PLATFORM):
+    report = build(platform, DOMAINS if domains is None else domains, threshold=80)
     text = render(report, "Quotas <b>", "2026-12-06 10:00 UTC", "f" * 40, "q.csv", zero_rows)
     parsed = Page()
     parsed.feed(text)
@@ -102,12 +102,13 @@ def test_every_link_lands_on_one_id_and_needs_action_lists_over_quota_first():
     text, page = page_of()
     assert [ident for ident, count in page.ids.items() if count > 1] == []
     assert all(link.startswith("#") and page.ids.get(link[1:]) == 1 for link in page.links)
-    section = text[text.index('id="needs-action"'):text.index('id="platform"')]
+    section = text[text.index('Departments: 2 departments with an item above'):text.index('id="platform"')]
     departments = re.findall(r'<li><a href="#([^"]+)">([^<]+)</a>', section)
     names = [name for dummy, name in departments if name in ("over", "&lt;script&gt;alert(1)&lt;/script&gt;")]
     assert names == ["over", "&lt;script&gt;alert(1)&lt;/script&gt;"]
     ids = dict((attrs["data-name"], attrs["id"]) for attrs in page.details)
-    assert ("#" + ids["over"]) in page.links and ("#" + ids["calm"]) not in page.links
+    linked = [anchor for anchor, dummy in departments]
+    assert ids["over"] in linked and ids["calm"] not in linked
 
 
 def test_rows_of_zeros_are_left_out_unless_asked_and_unused_unlimited_items_share_a_line():
@@ -147,6 +148,15 @@ def test_a_thousand_departments_stay_small():
     domains = [department("%032x" % index, "dept-%d" % index,
                           **dict(("item%d" % n, item(100, n)) for n in range(40)))
                for index in range(1000)]
-    text, page = page_of(domains=domains)
+    text, page = page_of(domains=domains, platform=None)
     assert len(page.details) == 1000 and len(page.rows) >= 40000
     assert len(text.encode("utf-8")) < 5 * 1000 * 1000
+
+
+def test_items_the_platform_does_not_offer_are_listed_and_marked():
+    # PLATFORM has no "network" and no "gpu": calm's and over's quotas of them are not offered
+    text, page = page_of()
+    section = text[text.index('id="inconsistencies"'):text.index("</div>", text.index('id="inconsistencies"'))]
+    assert "Not offered: 3 quotas" in section
+    assert re.search(r'<a href="#[^"]+">calm</a>: RegionOne gpu, RegionOne network</li>', section)
+    assert 'data-item="gpu"><th>GPUs<mark>not offered</mark>' in text
