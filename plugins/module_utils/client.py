@@ -13,7 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple, cast
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, cast
 
 if TYPE_CHECKING:  # annotations only
     from ansible_collections.easystack.eos.plugins.module_utils.auth import Token
@@ -91,8 +91,12 @@ class EosClient:
         return self.endpoints.root(service, cast("Token", self.token).catalog)
 
     def call(self, method: str, path: str, service: str = "quota", body: Any = None,
-             expected: Tuple[int, ...] = (200,), idempotent: Optional[bool] = None) -> Any:
-        """JSON body of an API call (None for an empty answer); on 401 the task's one re-login."""
+             expected: Tuple[int, ...] = (200,), idempotent: Optional[bool] = None,
+             request_ids: Optional[List[Optional[str]]] = None) -> Any:
+        """JSON body of an API call (None for an empty answer); on 401 the task's one re-login.
+
+        ``request_ids``: the answer's request id is appended to it (None when it had none), so
+        that a write's result can name it (the audit trail)."""
         what = "%s %s" % (method, path.split("?")[0])
         self._relogin.unless_stopped(what)
         url = self.root(service) + path
@@ -108,12 +112,15 @@ class EosClient:
                 self._relogin.renew(token, error, what)
                 url = self.root(service) + path
                 continue
+            if request_ids is not None:
+                request_ids.append(response.request_id())
             return self.http.answer(response, method, url)
 
     def get(self, path: str, service: str = "quota", expected: Tuple[int, ...] = (200,)) -> Any:
         return self.call("GET", path, service=service, expected=expected)
 
-    def patch(self, path: str, body: Any, service: str = "quota",
-              idempotent: bool = True) -> Any:
+    def patch(self, path: str, body: Any, service: str = "quota", idempotent: bool = True,
+              request_ids: Optional[List[Optional[str]]] = None) -> Any:
         """``idempotent``: the body sets absolute values, so sending it twice is harmless."""
-        return self.call("PATCH", path, service=service, body=body, idempotent=idempotent)
+        return self.call("PATCH", path, service=service, body=body, idempotent=idempotent,
+                         request_ids=request_ids)

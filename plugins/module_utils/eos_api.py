@@ -185,20 +185,24 @@ def verify_lost_write(client: "EosClient", error: EosError, verify: Callable[[],
 
 
 def set_user_password(client: "EosClient", user: Dict[str, Any], password: str,
-                      on_lost_answer: Callable[[EosError], Dict[str, Any]]) -> Dict[str, Any]:
+                      on_lost_answer: Callable[[EosError], Dict[str, Any]],
+                      request_ids: Optional[List[Optional[str]]] = None) -> Dict[str, Any]:
     """``PATCH /v3/users/<id>`` with the new password, sent once (never resent: a lost answer
     may hide an applied change); the user the server answered, checked to be that user.
 
     ``on_lost_answer(error)``: called when the PATCH got no usable answer (it may have been
-    applied); what it returns is returned, or it raises.
+    applied); what it returns is returned, or it raises. ``request_ids``: the request id of
+    the PATCH's answer is appended to it (``EosClient.call``).
     """
     path = "/v3/users/" + segment(user["id"])
     try:
         body = client.patch(path, {"user": {"password": password}}, service="identity",
-                            idempotent=False)
+                            idempotent=False, request_ids=request_ids)
     except EosError as error:
         if not error.maybe_applied:
             raise
+        if request_ids is not None:
+            request_ids.append(error.request_id)
         return on_lost_answer(error)
     with accepted_write("the password may have been set"):
         check = Answer("PATCH %s%s" % (client.root("identity"), path))
@@ -224,12 +228,14 @@ def get_domain_quota(client: "EosClient", domain_id: str) -> Dict[str, Dict[str,
     return regions_of(client.get(path), "GET %s%s" % (client.root("quota"), path))
 
 
-def set_domain_quota(client: "EosClient", domain_id: str,
-                     body: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
+def set_domain_quota(client: "EosClient", domain_id: str, body: Dict[str, Any],
+                     request_ids: Optional[List[Optional[str]]] = None
+                     ) -> Dict[str, Dict[str, Any]]:
     """``PATCH /v3/domain_quotas/<id>`` with ``body`` (absolute values, so a retry is harmless);
-    the regions the server answered with, type-checked."""
+    the regions the server answered with, type-checked. ``request_ids``: the request id of the
+    answer is appended to it (``EosClient.call``)."""
     path = domain_quota_path(domain_id)
-    answer = client.patch(path, body)
+    answer = client.patch(path, body, request_ids=request_ids)
     with accepted_write():
         return regions_of(answer, "PATCH %s%s" % (client.root("quota"), path))
 

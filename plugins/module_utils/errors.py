@@ -66,3 +66,15 @@ class EosError(Exception):
         if self.maybe_applied:
             result["changed"] = True
         return result
+
+
+def write_record(request_id: Optional[str], error: Optional[EosError] = None) -> Dict[str, Any]:
+    """The ``write`` key of a result whose task sent a write: the request id of its answer and
+    its outcome - ``success``, ``failure`` (refused: nothing written) or ``unknown`` (no usable
+    answer: it may have been applied). What the quota_audit callback records."""
+    if error is None:
+        outcome = "success"
+    else:
+        outcome = "unknown" if error.maybe_applied else "failure"
+        request_id = error.request_id or request_id
+    return {"request_id": request_id, "outcome": outcome}

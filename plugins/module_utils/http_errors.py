@@ -92,9 +92,7 @@ def classify(exc: BaseException, deadline: "Deadline") -> NoAnswer:
 # -- wording ---------------------------------------------------------------------------------
 
 def request_id_of(response: Reply) -> Optional[str]:
-    headers = response.headers
-    value = headers.get("X-Openstack-Request-Id") or headers.get("RequestId")
-    return shown(value, 100) if value else None
+    return response.request_id()
 
 
 def content_kind(response: Reply) -> str:

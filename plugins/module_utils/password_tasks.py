@@ -11,7 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from typing import TYPE_CHECKING, Any, Dict
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 if TYPE_CHECKING:  # annotations only
     from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
@@ -20,7 +20,7 @@ from ansible_collections.easystack.eos.plugins.module_utils.client import (
     EXPIRED, MATCH, MFA_REQUIRED, REFUSED)
 from ansible_collections.easystack.eos.plugins.module_utils.eos_api import (
     check_password, set_user_password, verify_lost_write)
-from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError, write_record
 from ansible_collections.easystack.eos.plugins.module_utils.lookups import find_user
 from ansible_collections.easystack.eos.plugins.module_utils.untrusted import shown
 
@@ -46,15 +46,17 @@ def public_fields(user: Dict[str, Any]) -> Dict[str, Any]:
     return dict((key, user.get(key)) for key in USER_FIELDS)
 
 
-def write_password(module: "EosModule", user: Dict[str, Any], password: str) -> Dict[str, Any]:
+def write_password(module: "EosModule", user: Dict[str, Any], password: str,
+                   sent: Optional[List[Optional[str]]] = None) -> Dict[str, Any]:
     """PATCH the password once (never resent: a lost answer may hide an applied change).
 
     When the answer is lost, one login as the user tells whether the password took; the
     result then says so, or the task fails saying the write may have been applied.
+    ``sent``: the request id of the PATCH's answer is appended to it.
     """
     try:
         return set_user_password(module.client, user, password,
-                                 lambda error: lost_answer(module, user, password, error))
+                                 lambda error: lost_answer(module, user, password, error), sent)
     except EosError as error:
         if error.status == 400 and not error.maybe_applied:
             # Keystone's password rules (password_regex, a vendor's history check): its message
@@ -120,8 +122,15 @@ def run(module: "EosModule") -> Dict[str, Any]:
                                 % shown(user.get("name"), 64))
 
     after = user
+    sent: List[Optional[str]] = []
     if needed and not module.check_mode:
-        after = write_password(module, user, params["password"])
+        try:
+            after = write_password(module, user, params["password"], sent)
+        except EosError as error:
+            if not error.not_attempted:  # the write was sent: its failure reports it
+                error.result = {"user": public_fields(user),
+                                "write": write_record(sent[-1] if sent else None, error)}
+            raise
     if not needed:
         state, after_state = "unchanged", before_state
     elif module.check_mode:
@@ -130,6 +139,8 @@ def run(module: "EosModule") -> Dict[str, Any]:
         state, after_state = "updated", "set to the requested one"
     result = {"changed": needed, "user": public_fields(after), "password_state": state,
               "password_check": verified}
+    if needed and not module.check_mode:  # the write was sent: the audit trail's key
+        result["write"] = write_record(sent[-1] if sent else None)
     if module.ansible._diff:  # pylint: disable=protected-access
         result["diff"] = {"before": describe(user, before_state),
                           "after": describe(after, after_state)}

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # annotations only
 
 from ansible_collections.easystack.eos.plugins.module_utils.eos_api import (
     get_domain_quota, set_domain_quota)
-from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
+from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError, write_record
 from ansible_collections.easystack.eos.plugins.module_utils.lookups import (
     find_domain, resolve_domains)
 from ansible_collections.easystack.eos.plugins.module_utils.quota import (
@@ -40,12 +40,20 @@ def name_of(domain: Dict[str, Any]) -> str:
 
 
 def write(client: "EosClient", domain: Dict[str, Any], changes: ChangeSet) -> Dict[str, Any]:
-    """PATCH one department's changed items; the region's state the server answered with.
+    """PATCH one department's changed items; the region's state the server answered with, and
+    ``write`` (``errors.write_record``: the request id of the answer; ``outcome`` reports it).
 
     An answer that cannot be read, or that shows other values than asked, fails: the write
-    may have been applied, so the failure says so (``changed``).
+    may have been applied, so the failure says so (``changed``). The failure names the
+    request id of the answer that it had.
     """
-    after = set_domain_quota(client, domain["id"], changes.patch_body()).get(changes.region) or {}
+    sent: List[Optional[str]] = []
+    try:
+        after = set_domain_quota(client, domain["id"], changes.patch_body(),
+                                 sent).get(changes.region) or {}
+    except EosError as error:
+        error.request_id = error.request_id or (sent[-1] if sent else None)
+        raise
     not_taken = changes.not_taken(after.get("quotas") or {})
     if not_taken:
         raise EosError(
@@ -54,14 +62,14 @@ def write(client: "EosClient", domain: Dict[str, Any], changes: ChangeSet) -> Di
                ", ".join("%s (asked %s, got %s)" % (shown(item, 60), changes.changes[item]["after"],
                                                     got)
                          for item, got in sorted(not_taken.items()))),
-            maybe_applied=True)
-    return after
+            maybe_applied=True, request_id=sent[-1] if sent else None)
+    return dict(after, write=write_record(sent[-1] if sent else None))
 
 
 def outcome(domain: Dict[str, Any], changes: ChangeSet, after: Dict[str, Any],
             changed: bool) -> Dict[str, Any]:
     """What the task reports for one department and region (the single form's keys)."""
-    return {
+    result: Dict[str, Any] = {
         "changed": changed,
         "domain": {"id": domain["id"], "name": domain.get("name")},
         "region": changes.region,
@@ -70,6 +78,9 @@ def outcome(domain: Dict[str, Any], changes: ChangeSet, after: Dict[str, Any],
         "limits": after.get("limits") or {},
         "changes": changes.changes,
     }
+    if "write" in after:  # a write was sent: what the audit trail records
+        result["write"] = after["write"]
+    return result
 
 
 def predicted(region: Dict[str, Any], changes: ChangeSet) -> Dict[str, Any]:
@@ -94,7 +105,14 @@ def run(module: "EosModule") -> Dict[str, Any]:
     for warning in changes.warnings:
         module.ansible.warn("%s: %s" % (name_of(domain), warning))
     if changes.changed and not module.check_mode:
-        after = write(client, domain, changes)
+        try:
+            after = write(client, domain, changes)
+        except EosError as error:
+            if not error.not_attempted:  # the write was sent: its failure reports it
+                before = dict(regions[region], write=write_record(None, error))
+                error.result = dict(outcome(domain, changes, before, error.maybe_applied),
+                                    plan=the_plan, drift=drift(planned))
+            raise
     else:
         after = predicted(regions[region], changes)
     result = outcome(domain, changes, after, changes.changed)
@@ -209,7 +227,8 @@ def set_many(module: "EosModule") -> Dict[str, Any]:
     for index, (domain, region, changes) in enumerate(planned):
         after, error = written.get(index, (None, None))
         if error is not None:
-            result = outcome(domain, changes, region, error.maybe_applied)
+            result = outcome(domain, changes, region if error.not_attempted else dict(
+                region, write=write_record(None, error)), error.maybe_applied)
             result.update(failed=True, msg=str(error))
             label = entry_label(index, name_of(domain), changes.region)
             if error.not_attempted:

@@ -35,7 +35,7 @@ import sys
 import traceback
 
 from ansible_collections.easystack.eos.plugins.module_utils.deadline import DeadlineAdapter
-from ansible_collections.easystack.eos.plugins.module_utils.untrusted import parse_json
+from ansible_collections.easystack.eos.plugins.module_utils.untrusted import parse_json, shown
 from ansible_collections.easystack.eos.plugins.module_utils.version import COLLECTION_VERSION
 
 REQUESTS_IMPORT_ERROR: Optional[str] = None
@@ -70,6 +70,12 @@ class Reply:
     def json(self) -> Any:
         """The body as JSON; ValueError when it is not (empty, not UTF-8, NaN, too deep)."""
         return parse_json(self.content)
+
+    def request_id(self) -> Optional[str]:
+        """The server's id of this request (``X-OpenStack-Request-Id``, EOS's ``RequestId``),
+        cleaned (``untrusted.shown``); None when it sent none."""
+        value = self.headers.get("X-Openstack-Request-Id") or self.headers.get("RequestId")
+        return shown(value, 100) if value else None
 
 
 class NoAnswer(Exception):

@@ -203,6 +203,29 @@ changes:
   returned: with O(domain)
   type: dict
   sample: {"cores": {"before": 72, "after": 100}}
+write:
+  description:
+    - The write (the C(PATCH)) the task sent for the department and region, for audit trails
+      (the callback P(easystack.eos.quota_audit#callback) records one event per write from it) -
+      C(request_id) is the request id of its answer (C(X-OpenStack-Request-Id)), V(null) when
+      there was no answer or it carried none, and C(outcome) what came of it.
+    - Absent when nothing was sent (nothing differed, check mode, a failure before the write).
+      When the write failed, the failure carries it too, with RV(domain), RV(region), RV(quotas)
+      (the values read before the write) and RV(changes). With O(domains), each entry of
+      RV(domains) has its own.
+  returned: when a write was sent, also when it failed
+  type: dict
+  contains:
+    request_id:
+      description: The request id of the write's answer.
+      type: str
+    outcome:
+      description:
+        - V(success) (the server confirmed it), V(failure) (refused - nothing was written) or
+          V(unknown) (no usable answer - it may have been applied). The module's own verdict,
+          which C(failed_when) and C(changed_when) do not change.
+      type: str
+  sample: {"request_id": "req-5c0b3f5e-6a63-4f3e-9b6e-2f1d8a9c0e11", "outcome": "success"}
 domains:
   description:
     - With O(domains), one item per entry in the order given, each with the keys the single

@@ -2,6 +2,9 @@
 reliability suites): what was written, a domain's quotas as the server holds them, whether a
 password logs a user in. Tests import these from here, never from one another."""
 
+import contextlib
+import uuid
+
 WRITE_METHODS = ("PATCH", "PUT", "POST", "DELETE")
 
 
@@ -24,3 +27,17 @@ def can_log_in(bed, user_id, password):
         "methods": ["password"], "password": {"user": {"id": user_id, "password": password}}}}},
         timeout=10)
     return response.status_code == 201
+
+
+@contextlib.contextmanager
+def throwaway_user(bed, prefix, domain="acme"):
+    """A user of the test's own in ``domain`` (``{id, name, password}``), deleted afterwards,
+    so that tests never disturb the seeded ones."""
+    name = prefix + uuid.uuid4().hex[:8]
+    password = "Old-" + uuid.uuid4().hex
+    created = bed.api("POST", "/v3/users", json={"user": {
+        "name": name, "domain_id": bed.domains[domain], "password": password}}).json()["user"]
+    try:
+        yield {"id": created["id"], "name": name, "password": password}
+    finally:
+        bed.api("DELETE", "/v3/users/" + created["id"])

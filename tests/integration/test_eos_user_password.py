@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from bedkit import can_log_in
+from bedkit import can_log_in, throwaway_user
 from playbook_runner import localhost_play
 
 MODULE = "eos_user_password"
@@ -13,12 +13,8 @@ MODULE = "eos_user_password"
 @pytest.fixture()
 def user(bed):
     """A throwaway user in acme, so tests never disturb the seeded ones."""
-    name = "pw-" + uuid.uuid4().hex[:8]
-    password = "Old-" + uuid.uuid4().hex
-    created = bed.api("POST", "/v3/users", json={"user": {
-        "name": name, "domain_id": bed.domains["acme"], "password": password}}).json()["user"]
-    yield {"id": created["id"], "name": name, "password": password}
-    bed.api("DELETE", "/v3/users/" + created["id"])
+    with throwaway_user(bed, "pw-") as created:
+        yield created
 
 
 def patches(records):
