@@ -313,7 +313,7 @@ def section_usage(work, bed, size, rounds, bench_domains):
         for parallel in (1, 4, 8):
             mark = bed.log_mark()
             times, result, dummy_peak = playbooks.run(read_tasks(parallel)[1:])
-            ours = [entry for entry in bed.requests_since(mark)]
+            ours = list(bed.requests_since(mark))
             row = {"parallel": parallel, "departments": len(result["domains"]),
                    "task_s": times["departments"], "bed_busy_s": busy_seconds(ours),
                    "requests": len(ours), "load": os.getloadavg()[0]}

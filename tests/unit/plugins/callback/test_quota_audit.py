@@ -10,7 +10,6 @@ __metaclass__ = type
 
 import json
 import os
-import re
 import socket
 import stat
 import threading

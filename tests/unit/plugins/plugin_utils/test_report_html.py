@@ -79,7 +79,8 @@ class Page(html.parser.HTMLParser):
             self.scripts[-1] += data
 
 
-def page_of(zero_rows=False, domains=None, platform=PLATFORM):
+def page_of(zero_rows=False, domains=None, platform="default"):
+    platform = PLATFORM if platform == "default" else platform
     report = build(platform, DOMAINS if domains is None else domains, threshold=80)
     text = render(report, "Quotas <b>", "2026-12-06 10:00 UTC", "f" * 40, "q.csv", zero_rows)
     parsed = Page()
