@@ -47,14 +47,7 @@ author:
 extends_documentation_fragment:
   - easystack.eos.connection
   - easystack.eos.attributes
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
-    details: Reads, and neither writes nor touches the file; C(changed) says whether it would change.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
+  - easystack.eos.attributes.file_writer
 options:
   path:
     description:

@@ -38,14 +38,7 @@ author:
 extends_documentation_fragment:
   - easystack.eos.connection
   - easystack.eos.attributes
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
-    details: Reads, and writes no file; C(changed) says whether the files would change.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
+  - easystack.eos.attributes.file_writer
 options:
   domains:
     description:

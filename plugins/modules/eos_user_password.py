@@ -140,23 +140,14 @@ password_check:
 write:
   description:
     - The password write (the C(PATCH)) the task sent, for audit trails (the callback
-      P(easystack.eos.quota_audit#callback) records one event from it) - C(request_id) is the
-      request id of its answer (C(X-OpenStack-Request-Id)), V(null) when there was no answer or
-      it carried none, and C(outcome) what came of it. No password of any kind.
+      P(easystack.eos.quota_audit#callback) records one event from it), with the same two keys
+      as M(easystack.eos.eos_domain_quota)'s C(write) - C(request_id), the request id of its
+      answer or V(null), and C(outcome), V(success), V(failure) (nothing written) or V(unknown)
+      (it may have been applied). No password of any kind.
     - Absent when nothing was sent (the password was already the requested one, check mode, a
       failure before the write). When the write failed, the failure carries it too, with RV(user).
   returned: when a write was sent, also when it failed
   type: dict
-  contains:
-    request_id:
-      description: The request id of the write's answer.
-      type: str
-    outcome:
-      description:
-        - V(success) (the server confirmed it), V(failure) (refused - nothing was written) or
-          V(unknown) (no usable answer - it may have been applied). The module's own verdict,
-          which C(failed_when) and C(changed_when) do not change.
-      type: str
   sample: {"request_id": "req-5c0b3f5e-6a63-4f3e-9b6e-2f1d8a9c0e11", "outcome": "success"}
 """
 

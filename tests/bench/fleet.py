@@ -108,6 +108,17 @@ class Playbooks:
         return times, json.loads(result.read_text()) if keep else None, peak
 
 
+def admin_env(auth_url, password, region=None):
+    """The OS_* variables of an admin login (the bed's, or any password on the instant server,
+    which takes every one)."""
+    env = {"OS_AUTH_URL": auth_url, "OS_USERNAME": "admin", "OS_PASSWORD": password,
+           "OS_PROJECT_NAME": "admin", "OS_USER_DOMAIN_NAME": "Default",
+           "OS_PROJECT_DOMAIN_NAME": "Default"}
+    if region:
+        env["OS_REGION_NAME"] = region
+    return env
+
+
 def read_tasks(parallel=4):
     return [{"name": "platform", "easystack.eos.eos_domain_usage_info": {}},
             {"name": "departments", "easystack.eos.eos_domain_usage_info": {
@@ -160,9 +171,7 @@ def section_report(work, sizes, bed, bed_size, rounds, bench_domains):
     for size in sizes:
         server = instant_server(size)
         try:
-            env = {"OS_AUTH_URL": server.url + "/v3", "OS_USERNAME": "admin",
-                   "OS_PASSWORD": "Admin-" + uuid.uuid4().hex, "OS_PROJECT_NAME": "admin",
-                   "OS_USER_DOMAIN_NAME": "Default", "OS_PROJECT_DOMAIN_NAME": "Default"}
+            env = admin_env(server.url + "/v3", "Admin-" + uuid.uuid4().hex)
             playbooks = Playbooks(work / ("instant-%d" % size), env)
             rows.append(compare(playbooks, "instant", size, 1 if size >= 5000 else rounds,
                                 work / ("instant-%d" % size) / "out"))
@@ -170,10 +179,7 @@ def section_report(work, sizes, bed, bed_size, rounds, bench_domains):
             server.close()
     if bed is not None and bed_size:
         bench_domains.ensure(bed_size)
-        admin = bed.users["admin"]
-        env = {"OS_AUTH_URL": bed.auth_url, "OS_USERNAME": "admin", "OS_PASSWORD": admin["password"],
-               "OS_PROJECT_NAME": "admin", "OS_USER_DOMAIN_NAME": "Default",
-               "OS_PROJECT_DOMAIN_NAME": "Default", "OS_REGION_NAME": bed.region}
+        env = admin_env(bed.auth_url, bed.users["admin"]["password"], bed.region)
         playbooks = Playbooks(work / "bed-report", env)
         rows.append(compare(playbooks, "bed", bed_size, rounds, work / "bed-report" / "out"))
     print("\nR. The report against reading the same data (eos_domain_usage_info: platform + "
@@ -232,19 +238,14 @@ def section_metrics(work, sizes, bed, bed_size, rounds, bench_domains):
     for size in sizes:
         server = instant_server(size)
         try:
-            env = {"OS_AUTH_URL": server.url + "/v3", "OS_USERNAME": "admin",
-                   "OS_PASSWORD": "Admin-" + uuid.uuid4().hex, "OS_PROJECT_NAME": "admin",
-                   "OS_USER_DOMAIN_NAME": "Default", "OS_PROJECT_DOMAIN_NAME": "Default"}
+            env = admin_env(server.url + "/v3", "Admin-" + uuid.uuid4().hex)
             playbooks = Playbooks(work / ("metrics-instant-%d" % size), env)
             rows.append(compare_metrics(playbooks, "instant", size, 1 if size >= 5000 else rounds))
         finally:
             server.close()
     if bed is not None and bed_size:
         bench_domains.ensure(bed_size)
-        admin = bed.users["admin"]
-        env = {"OS_AUTH_URL": bed.auth_url, "OS_USERNAME": "admin", "OS_PASSWORD": admin["password"],
-               "OS_PROJECT_NAME": "admin", "OS_USER_DOMAIN_NAME": "Default",
-               "OS_PROJECT_DOMAIN_NAME": "Default", "OS_REGION_NAME": bed.region}
+        env = admin_env(bed.auth_url, bed.users["admin"]["password"], bed.region)
         playbooks = Playbooks(work / "metrics-bed", env)
         rows.append(compare_metrics(playbooks, "bed", bed_size, rounds))
     print("\nM. The metrics file against reading the same data (eos_domain_usage_info: platform + "
@@ -273,10 +274,7 @@ def section_role(work, bed, size, before, bench_domains):
     """The role easystack.eos.quota_report with ``all`` on the bed: this checkout against the
     collection at git revision ``before``, one run each, every task's time added up."""
     bench_domains.ensure(size)
-    admin = bed.users["admin"]
-    env = {"OS_AUTH_URL": bed.auth_url, "OS_USERNAME": "admin", "OS_PASSWORD": admin["password"],
-           "OS_PROJECT_NAME": "admin", "OS_USER_DOMAIN_NAME": "Default",
-           "OS_PROJECT_DOMAIN_NAME": "Default", "OS_REGION_NAME": bed.region}
+    env = admin_env(bed.auth_url, bed.users["admin"]["password"], bed.region)
     old = work / "before-tree"
     old.mkdir()
     archive = subprocess.run(["git", "-C", str(REPO), "archive", before], capture_output=True, check=True)
@@ -303,10 +301,7 @@ def section_role(work, bed, size, before, bench_domains):
 
 def section_usage(work, bed, size, rounds, bench_domains):
     bench_domains.ensure(size)
-    admin = bed.users["admin"]
-    env = {"OS_AUTH_URL": bed.auth_url, "OS_USERNAME": "admin", "OS_PASSWORD": admin["password"],
-           "OS_PROJECT_NAME": "admin", "OS_USER_DOMAIN_NAME": "Default",
-           "OS_PROJECT_DOMAIN_NAME": "Default", "OS_REGION_NAME": bed.region}
+    env = admin_env(bed.auth_url, bed.users["admin"]["password"], bed.region)
     playbooks = Playbooks(work / "bed-usage", env)
     best = {}
     for dummy in range(rounds):

@@ -89,13 +89,7 @@ def test_check_mode_says_would_change_and_an_empty_list_does_nothing(ansible, be
         "no departments given (eos_domain_quotas is empty)"]
 
 
-DRIFT_CHECK = """
-- hosts: localhost
-  gather_facts: false
-  roles:
-    - role: easystack.eos.domain_quotas
-      eos_domain_quotas: "{{ departments }}"
-      domain_quotas_check_only: true
+DRIFT_CHECK = PLAYBOOK + """      domain_quotas_check_only: true
       domain_quotas_drift_file: "{{ drift_file }}"
 """
 
