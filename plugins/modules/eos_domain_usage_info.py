@@ -176,6 +176,8 @@ summary:
      "used": null, "free": 52, "percent_allocated": 27.8, "percent_used": null}}}
 """
 
+# First: the module_utils below are then compiled once from the payload (payload_import.py).
+from ansible_collections.easystack.eos.plugins.module_utils import payload_import  # noqa: F401  pylint: disable=unused-import
 from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
 from ansible_collections.easystack.eos.plugins.module_utils.usage import run
 

@@ -181,6 +181,8 @@ inconsistencies:
                                "complete": true}]}
 """
 
+# First: the module_utils below are then compiled once from the payload (payload_import.py).
+from ansible_collections.easystack.eos.plugins.module_utils import payload_import  # noqa: F401  pylint: disable=unused-import
 from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
 from ansible_collections.easystack.eos.plugins.module_utils.metrics_tasks import run
 

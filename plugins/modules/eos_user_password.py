@@ -151,6 +151,8 @@ write:
   sample: {"request_id": "req-5c0b3f5e-6a63-4f3e-9b6e-2f1d8a9c0e11", "outcome": "success"}
 """
 
+# First: the module_utils below are then compiled once from the payload (payload_import.py).
+from ansible_collections.easystack.eos.plugins.module_utils import payload_import  # noqa: F401  pylint: disable=unused-import
 from ansible_collections.easystack.eos.plugins.module_utils.module import EosModule
 from ansible_collections.easystack.eos.plugins.module_utils.password_tasks import run
 

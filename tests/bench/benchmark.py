@@ -921,11 +921,17 @@ def section_client(work, rounds, count, quick=False, before=None):
 
     server = HostileServer("127.0.0.1").start()
     work = Path(work) / "client"
-    trees = {None: _collections(work / "collections", REPO)}
+    # Not in work/collections: a collections/ folder beside the playbook comes first in
+    # ansible's search, whatever ANSIBLE_COLLECTIONS_PATH says (the before rows ran this tree).
+    trees = {None: _collections(work / "tree", REPO)}
     if before:
-        trees["before"] = _collections(work / "collections-before", Path(before).resolve())
+        trees["before"] = _collections(work / "tree-before", Path(before).resolve())
+    # A target's Python writes bytecode unless told not to: the modules' bytecode cache
+    # (module_utils/payload_import.py, in XDG_CACHE_HOME below, filled by the first task of a
+    # row) honours PYTHONDONTWRITEBYTECODE, which a developer's or a container's environment may
+    # set. EOS_NO_BYTECODE_CACHE=1 is passed on: the eos rows without the cache.
     env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("OS_", "ANSIBLE_", "EOS_TOKEN"))}
+           if not key.startswith(("OS_", "ANSIBLE_", "EOS_TOKEN", "PYTHONDONTWRITEBYTECODE"))}
     env.update(
         HOME=str(work), XDG_CACHE_HOME=str(work / "cache"), ANSIBLE_LOCALHOST_WARNING="0",
         ANSIBLE_INVENTORY_UNPARSED_WARNING="0", ANSIBLE_PYTHON_INTERPRETER=sys.executable,
@@ -987,6 +993,9 @@ def client_report(paths, samples, rounds, count, loads, quick, before=None):
                               " ".join("%.2f" % load for load in loads)))
     if before:
         print("before: the eos rows of %s, in the same rounds" % before)
+    if os.environ.get("EOS_NO_BYTECODE_CACHE", "") not in ("", "0"):
+        print("EOS_NO_BYTECODE_CACHE=%s: the modules' bytecode cache is off"
+              % os.environ["EOS_NO_BYTECODE_CACHE"])
     if quick:
         print("(quick mode: %d tasks a path; these figures are noise, not findings)" % count)
     print("%-40s %9s %9s %9s %9s %6s %7s%s" % (
