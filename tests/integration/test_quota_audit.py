@@ -7,8 +7,11 @@ import json
 import os
 import pwd
 import re
+import shutil
 import stat
+import subprocess
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +22,7 @@ from playbook_runner import localhost_play
 
 QUOTA = "easystack.eos.eos_domain_quota"
 PASSWORD = "easystack.eos.eos_user_password"
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture()
@@ -264,3 +268,37 @@ def test_no_log_in_check_mode_records_nothing(ansible, bed, audit, user):
     result = run(ansible, tasks[1:], audit)
     assert result.rc == 0 and result.task("hidden quota")["changed"] is True
     assert read_events(audit) == []
+
+
+def docs_blocks(language):
+    """The ``language`` code blocks of docs/audit.md, in order."""
+    text = (REPO / "docs" / "audit.md").read_text()
+    return re.findall(r"^```%s\n(.*?)^```" % language, text, re.M | re.S)
+
+
+def test_the_docs_ansible_cfg_and_the_commands_that_read_the_file(ansible, bed, tmp_path, audit):
+    """docs/audit.md as written: its ansible.cfg (the file moved to a test directory, syslog to
+    a socket of the test's), a quota change, then its two commands on the file it wrote."""
+    (audit.parent).mkdir()
+    config = docs_blocks("ini")[0]
+    assert "callbacks_enabled = easystack.eos.quota_audit" in config
+    config = config.replace("/var/log/eos-audit/events.log", str(audit))
+    config += "syslog_socket = %s\n" % (tmp_path / "log.sock")
+    (tmp_path / "ansible.cfg").write_text(config)
+    server = syslog_server(str(tmp_path / "log.sock"))
+    try:
+        run_ = ansible.playbook(localhost_play([{QUOTA: {"domain": "acme", "quotas": {"cores": 81}}}]),
+                                env=dict(ansible.os_env(), ANSIBLE_CONFIG=str(tmp_path / "ansible.cfg")))
+        assert run_.rc == 0, run_.stdout + run_.stderr
+        assert [event["target"]["name"] for dummy, dummy2, event in syslog_messages(server)] == ["acme"]
+    finally:
+        server.close()
+    assert [event["target"]["name"] for event in read_events(audit)] == ["acme"]
+    commands = [line for line in docs_blocks("bash")[1].splitlines() if line.strip()]
+    assert len(commands) == 2
+    for command in commands:
+        if command.startswith("jq") and not shutil.which("jq"):
+            continue  # jq is not everywhere; the python line reads the same file
+        done = subprocess.run(command.replace("/var/log/eos-audit/events.log", str(audit)),
+                              shell=True, capture_output=True, text=True, timeout=60, check=False)
+        assert done.returncode == 0, (command, done.stderr)
