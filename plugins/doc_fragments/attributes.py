@@ -8,9 +8,12 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    """The attributes every module declares (check mode, diff mode, the action group)."""
+    """What every module of the collection declares: its authors, and the attributes (check
+    mode, diff mode, the action group)."""
 
     DOCUMENTATION = r"""
+author:
+  - easystack.eos maintainers (@easystack)
 options: {}
 attributes:
   action_group:

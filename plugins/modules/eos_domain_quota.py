@@ -28,8 +28,6 @@ description:
   - A token refused mid-task is renewed once per task, for every parallel request; when that
     login (or its token) is refused too, the task stops and makes no further login, so that a
     cloud with a lockout rule never sees one failed login per department.
-author:
-  - easystack.eos maintainers (@easystack)
 extends_documentation_fragment:
   - easystack.eos.connection
   - easystack.eos.attributes

@@ -21,8 +21,6 @@ description:
     already B(allocated) to the domain's projects; in the platform view, C(allocated) is what is
     allocated to departments and C(usage) is what is B(really used). RV(summary) names both
     explicitly.
-author:
-  - easystack.eos maintainers (@easystack)
 extends_documentation_fragment:
   - easystack.eos.connection
   - easystack.eos.attributes

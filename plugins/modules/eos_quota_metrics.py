@@ -42,8 +42,6 @@ description:
   - A read that fails fails the task, and the file then says C(eos_quota_read_success 0) with
     no quota series (no stale numbers are left to alert on). A task that fails before reading
     (bad options, missing directory, no credentials) writes nothing.
-author:
-  - easystack.eos maintainers (@easystack)
 extends_documentation_fragment:
   - easystack.eos.connection
   - easystack.eos.attributes

@@ -33,8 +33,6 @@ description:
     time while its numbers stay the same), each to a temporary file renamed into place.
   - The role C(easystack.eos.quota_report) runs this module; use the module directly to
     write a report from your own play.
-author:
-  - easystack.eos maintainers (@easystack)
 extends_documentation_fragment:
   - easystack.eos.connection
   - easystack.eos.attributes

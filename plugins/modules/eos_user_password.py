@@ -30,8 +30,6 @@ description:
     earns a 401 with an C(Openstack-Auth-Receipt) instead of a token - the check login calls
     that C(mfa_required), the password is the requested one and is not rewritten (a warning,
     RV(password_check) says so); the receipt is a secret and never shown."
-author:
-  - easystack.eos maintainers (@easystack)
 extends_documentation_fragment:
   - easystack.eos.connection
   - easystack.eos.attributes

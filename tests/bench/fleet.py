@@ -166,22 +166,29 @@ def instant_server(size):
     return server
 
 
-def section_report(work, sizes, bed, bed_size, rounds, bench_domains):
+def each_server(work, sizes, bed, bed_size, rounds, bench_domains, measure):
+    """``measure(playbooks, label, size, rounds)`` on an instant server of each size (one round
+    at 5,000), then on the bed at ``bed_size``; the rows."""
     rows = []
     for size in sizes:
         server = instant_server(size)
         try:
             env = admin_env(server.url + "/v3", "Admin-" + uuid.uuid4().hex)
-            playbooks = Playbooks(work / ("instant-%d" % size), env)
-            rows.append(compare(playbooks, "instant", size, 1 if size >= 5000 else rounds,
-                                work / ("instant-%d" % size) / "out"))
+            rows.append(measure(Playbooks(work / ("instant-%d" % size), env), "instant", size,
+                                1 if size >= 5000 else rounds))
         finally:
             server.close()
     if bed is not None and bed_size:
         bench_domains.ensure(bed_size)
         env = admin_env(bed.auth_url, bed.users["admin"]["password"], bed.region)
-        playbooks = Playbooks(work / "bed-report", env)
-        rows.append(compare(playbooks, "bed", bed_size, rounds, work / "bed-report" / "out"))
+        rows.append(measure(Playbooks(work / "bed", env), "bed", bed_size, rounds))
+    return rows
+
+
+def section_report(work, sizes, bed, bed_size, rounds, bench_domains):
+    rows = each_server(work / "report", sizes, bed, bed_size, rounds, bench_domains,
+                       lambda playbooks, label, size, runs: compare(
+                           playbooks, label, size, runs, playbooks.work / "out"))
     print("\nR. The report against reading the same data (eos_domain_usage_info: platform + "
           "all_domains), task seconds, best of %d" % rounds)
     print("%-8s %6s %8s %9s %7s %9s %8s %9s %8s %8s %5s" % (
@@ -234,20 +241,8 @@ def compare_metrics(playbooks, label, size, rounds):
 
 
 def section_metrics(work, sizes, bed, bed_size, rounds, bench_domains):
-    rows = []
-    for size in sizes:
-        server = instant_server(size)
-        try:
-            env = admin_env(server.url + "/v3", "Admin-" + uuid.uuid4().hex)
-            playbooks = Playbooks(work / ("metrics-instant-%d" % size), env)
-            rows.append(compare_metrics(playbooks, "instant", size, 1 if size >= 5000 else rounds))
-        finally:
-            server.close()
-    if bed is not None and bed_size:
-        bench_domains.ensure(bed_size)
-        env = admin_env(bed.auth_url, bed.users["admin"]["password"], bed.region)
-        playbooks = Playbooks(work / "metrics-bed", env)
-        rows.append(compare_metrics(playbooks, "bed", bed_size, rounds))
+    rows = each_server(work / "metrics", sizes, bed, bed_size, rounds, bench_domains,
+                       compare_metrics)
     print("\nM. The metrics file against reading the same data (eos_domain_usage_info: platform + "
           "all_domains), task seconds, best of %d" % rounds)
     print("(read s: both tasks; all_domains s: that task alone, which the target is judged by - "
