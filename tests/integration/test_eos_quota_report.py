@@ -71,3 +71,17 @@ def test_an_unwritable_directory_is_a_clean_failure(ansible, tmp_path):
     blocker.write_text("not a directory")
     result = report(ansible, blocker / "out").assert_clean_failure()
     assert "Cannot write the quota report in %s" % (blocker / "out") in result["msg"]
+
+
+def test_the_password_in_the_task_never_shows_at_vvvv(ansible, bed, tmp_path):
+    """The connection options go through the action to eos_domain_usage_info: at -vvvv neither
+    the output nor the result carries the password (nor the token)."""
+    admin = bed.users["admin"]
+    auth = {"auth_url": bed.auth_url, "username": "admin", "password": admin["password"],
+            "project_name": admin["project"], "user_domain_name": admin["domain"],
+            "project_domain_name": admin["domain"]}
+    run = ansible.module(MODULE, {"domains": ["acme"], "dest": str(tmp_path / "out"), "auth": auth},
+                         verbosity=4)
+    assert run.rc == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert admin["password"] not in run.stdout + run.stderr
+    assert "gAAAAA" not in run.stdout + run.stderr
