@@ -13,8 +13,10 @@ import time
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.files import file_mode
 from ansible_collections.easystack.eos.plugins.module_utils.options import connection_argument_spec
+from ansible_collections.easystack.eos.plugins.module_utils.parallel import check_workers
 from ansible_collections.easystack.eos.plugins.plugin_utils.report import ReportError, build, threshold_value
 from ansible_collections.easystack.eos.plugins.plugin_utils.report_files import (
     ReportFileError, write_report)
@@ -50,9 +52,10 @@ class ActionModule(ActionBase):
                                     "all_domains already reads every department")
         if args["name"] in ("", ".", "..") or "/" in args["name"]:
             raise AnsibleActionFail("name is the files' base name (no directory), not %r" % (args["name"],))
-        if not 1 <= args["parallel"] <= 16:
-            raise AnsibleActionFail("parallel must be between 1 and 16 (it is %d). Nothing was sent"
-                                    % args["parallel"])
+        try:
+            check_workers(args["parallel"])  # the list forms' bounds, worded as theirs
+        except EosError as error:
+            raise AnsibleActionFail("%s" % (error,))
         try:
             mode = file_mode(args["mode"])
         except ValueError as error:

@@ -25,7 +25,8 @@ from ansible_collections.easystack.eos.plugins.module_utils.quota import UNLIMIT
 PLATFORM_DOMAINS = ("Default",)
 
 
-def _is_number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
+    """A number as the API gives one (a bool is not one)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -38,7 +39,7 @@ def overused(quota: Any, taken: Any) -> bool:
     """A limited quota with more than it taken (allocated, or used): compared exactly, not by
     a rounded percentage, so 72.5 of 72 is over and a quota of 0 with 1 taken is over. An
     unlimited quota, or a number missing, is never over."""
-    return (_is_number(quota) and quota != UNLIMITED and _is_number(taken)
+    return (is_number(quota) and quota != UNLIMITED and is_number(taken)
             and taken > quota)
 
 
@@ -70,7 +71,7 @@ def departments_total(quotas: Iterable[Tuple[Any, Any]]) -> Tuple[Decimal, List[
     for name, quota in quotas:
         if quota == UNLIMITED:
             unlimited.append(name)
-        elif _is_number(quota):
+        elif is_number(quota):
             total += exact(quota)
         else:
             continue
@@ -86,7 +87,7 @@ def oversubscription_ratio(total: Decimal, any_unlimited: bool,
     platform quota is 0 and departments have more; None (no ratio) when the platform quota is
     unlimited (it cannot be oversubscribed), no number, or 0 with nothing above it.
     """
-    if not _is_number(platform_quota) or platform_quota == UNLIMITED:
+    if not is_number(platform_quota) or platform_quota == UNLIMITED:
         return None
     if any_unlimited:
         return float("inf")

@@ -30,7 +30,7 @@ from decimal import Decimal, InvalidOperation
 from ansible_collections.easystack.eos.plugins.module_utils.quota import format_value
 # The consistency rules shared with the metrics (eos_quota_metrics runs them on the target).
 from ansible_collections.easystack.eos.plugins.module_utils.quota_checks import (  # noqa: F401
-    PLATFORM_DOMAINS, is_unlimited, overused)
+    PLATFORM_DOMAINS, is_number, is_unlimited, overused)
 
 Row = Dict[str, Any]  # a row, scope, section or oversubscription entry of the report
 
@@ -83,10 +83,6 @@ MAX_THRESHOLD = 1000
 
 class ReportError(ValueError):
     """Input the report cannot use (wrong types); the message says which value."""
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def describe_item(item: str) -> Tuple[str, str, str]:
@@ -161,19 +157,19 @@ def classify(numbers: Dict[str, Any], threshold: Any) -> Dict[str, Any]:
     """
     threshold = threshold_value(threshold)
     percents: List[Any] = [numbers.get(key) for key in ("percent_allocated", "percent_used")]
-    shares = [value for value in percents if _is_number(value)]
+    shares = [value for value in percents if is_number(value)]
     peak = max(shares) if shares else None
     quota = numbers.get("quota")
-    zero = not is_unlimited(numbers) and _is_number(quota) and quota == 0
+    zero = not is_unlimited(numbers) and is_number(quota) and quota == 0
     taken: List[Any] = [numbers.get(key) for key in ("allocated", "used")]
-    beyond_zero = zero and any(_is_number(value) and value > 0 for value in taken)
+    beyond_zero = zero and any(is_number(value) and value > 0 for value in taken)
     return {
         "peak": peak,
         "beyond_zero": beyond_zero,
         "above_threshold": beyond_zero or (peak is not None and peak > threshold),
         "over_quota": beyond_zero or (peak is not None and peak > 100),
-        "allocated_above": _is_number(percents[0]) and percents[0] > threshold,
-        "used_above": _is_number(percents[1]) and percents[1] > threshold,
+        "allocated_above": is_number(percents[0]) and percents[0] > threshold,
+        "used_above": is_number(percents[1]) and percents[1] > threshold,
         "idle": zero and not beyond_zero,
     }
 
@@ -263,7 +259,7 @@ def make_rows(scope: str, name: Any, domain_id: Any, summary: Optional[Dict[str,
             "allocated": numbers.get("allocated"),
             "used": numbers.get("used"),
             "free": numbers.get("free"),
-            "free_negative": _is_number(numbers.get("free")) and numbers["free"] < 0,
+            "free_negative": is_number(numbers.get("free")) and numbers["free"] < 0,
             "percent_allocated": numbers.get("percent_allocated"),
             "percent_used": numbers.get("percent_used"),
         }
@@ -294,14 +290,14 @@ def oversubscription(platform: Optional[Dict[str, Any]], departments: List[Row],
             quota = theirs.get("quota")
             if is_unlimited(theirs):
                 unlimited.append(department["name"])
-            elif _is_number(quota):
+            elif is_number(quota):
                 total += _decimal(quota)
             else:
                 continue
             names.append(department["name"])
         quota = numbers.get("quota")
         platform_unlimited = is_unlimited(numbers)
-        checked = not platform_unlimited and _is_number(quota)
+        checked = not platform_unlimited and is_number(quota)
         over = checked and bool(names) and (bool(unlimited) or total > _decimal(quota))
         entries.append({
             "region": region,
@@ -353,8 +349,8 @@ def above_threshold_line(row: Row) -> str:
     """``RegionOne acme cores: 93.8 % (30 of 32 vCPU allocated)`` or ``... : over a quota of 0
     (2 allocated)``; numbers as the API gives them, in its unit."""
     where = "%s %s %s: " % (row["region"], row["name"], row["item"])
-    used = (_is_number(row.get("percent_used")) and row["percent_used"] == row["peak"]
-            and not (_is_number(row.get("percent_allocated"))
+    used = (is_number(row.get("percent_used")) and row["percent_used"] == row["peak"]
+            and not (is_number(row.get("percent_allocated"))
                      and row["percent_allocated"] >= row["percent_used"]))
     which = "used" if used or (row["peak"] is None and not row.get("allocated")) else "allocated"
     taken = row.get(which)

@@ -35,6 +35,7 @@ import base64
 import hashlib
 import html
 
+from ansible_collections.easystack.eos.plugins.module_utils.quota_checks import is_number
 from ansible_collections.easystack.eos.plugins.plugin_utils.report import COUNT_UNITS, Row
 
 # What a unit is shown as, and how a value is scaled into it: MiB read as GiB; GiB as TiB from
@@ -147,13 +148,9 @@ def esc(value: Any) -> str:
     return html.escape("%s" % ("" if value is None else value), quote=True)
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def number(value: Any) -> str:
     """Thousands separators, at most two decimals; an em dash for no value."""
-    if not _is_number(value):
+    if not is_number(value):
         return "\u2014"
     if value == int(value):
         return "{:,}".format(int(value))
@@ -161,7 +158,7 @@ def number(value: Any) -> str:
 
 
 def percent(value: Any) -> str:
-    return "\u2014" if not _is_number(value) else "%.1f\u00a0%%" % value
+    return "\u2014" if not is_number(value) else "%.1f\u00a0%%" % value
 
 
 def row_unit(row: Row) -> Tuple[str, float]:
@@ -169,7 +166,7 @@ def row_unit(row: Row) -> Tuple[str, float]:
     10 TiB on, the unit of counts (vCPU for cores, none for the others)."""
     unit = row.get("unit") or ""
     numbers = [abs(row[key]) for key in ("quota", "allocated", "used")
-               if _is_number(row.get(key)) and not (key == "quota" and row.get("unlimited"))]
+               if is_number(row.get(key)) and not (key == "quota" and row.get("unlimited"))]
     largest = max(numbers) if numbers else 0
     if unit == "MiB":
         return "GiB", 1024.0
@@ -179,7 +176,7 @@ def row_unit(row: Row) -> Tuple[str, float]:
 
 
 def amount(value: Any, divisor: float) -> str:
-    if not _is_number(value):
+    if not is_number(value):
         return "\u2014"
     return number(value / divisor if divisor != 1.0 else value)
 
@@ -282,7 +279,7 @@ class Page:
         unit, divisor = row_unit(row)
         unit_text = "\u00a0" + esc(unit) if unit else ""
         if row["peak"] is None:
-            taken = row["allocated"] if _is_number(row["allocated"]) and row["allocated"] else row["used"]
+            taken = row["allocated"] if is_number(row["allocated"]) and row["allocated"] else row["used"]
             return "%s: quota 0, yet %s%s %s" % (esc(row["label"]), amount(taken, divisor), unit_text,
                                                  "allocated" if taken is row["allocated"] else "used")
         which = "used" if (row["percent_used"] or 0) > (row["percent_allocated"] or 0) else "allocated"
@@ -447,7 +444,7 @@ class Page:
     @staticmethod
     def percent_cell(value: Any, above: bool, beyond_zero: bool, unlimited: bool) -> str:
         """A percentage, with its bar drawn by the cell's background (``--w``)."""
-        width = 100.0 if beyond_zero else (min(max(value, 0.0), 100.0) if _is_number(value) else None)
+        width = 100.0 if beyond_zero else (min(max(value, 0.0), 100.0) if is_number(value) else None)
         drawn = "" if unlimited or width is None else " style=--w:%g%%" % round(width)
         return "<td%s%s>%s" % (" class=o" if above else "", drawn, percent(value))
 
