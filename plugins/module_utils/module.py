@@ -20,6 +20,7 @@ from ansible.module_utils.basic import (  # type: ignore[import-untyped]
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.options import (
     ConnectionSettings, connection_argument_spec, resolve_connection)
+from ansible_collections.easystack.eos.plugins.module_utils.payload_import import settle
 from ansible_collections.easystack.eos.plugins.module_utils.secrets import hidden, learn
 from ansible_collections.easystack.eos.plugins.module_utils.transport import REQUESTS_IMPORT_ERROR
 from ansible_collections.easystack.eos.plugins.module_utils.urls import is_https, is_loopback
@@ -38,6 +39,7 @@ class EosModule:
 
     def __init__(self, argument_spec: Dict[str, Any], required_text: Iterable[str] = (),
                  **kwargs: Any) -> None:
+        settle()  # the module's imports are done: out of the garbage collector's way
         spec = connection_argument_spec()
         clash = set(spec) & set(argument_spec)
         if clash:  # a programming error, caught by the unit tests

@@ -2,40 +2,42 @@
 # Copyright: easystack.eos contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # Internal to easystack.eos, not a public API: no compatibility promise (docs/development.md).
-"""Import this collection's module_utils from the AnsiballZ payload at the cost of one compile.
+"""Import this collection's module_utils from the AnsiballZ payload without compiling them.
 
 On a target, ansible-core (2.17 to 2.21 alike) writes the module's payload to a temporary zip
 file, puts that file first on ``sys.path`` and runs the module with ``runpy``: Python's
 ``zipimport`` loads every module_utils file from the zip, as source, and compiles each one
 twice (``find_spec`` compiles it to learn its file name, ``exec_module`` again: CPython issue
-#141276). A module imports this file first; when it was itself loaded from a zip, it puts a
-finder on ``sys.meta_path`` for ``ansible_collections.easystack.eos.plugins.module_utils.*``
-that loads those modules from the same zip with importlib's own source loader: one compile, the
-same ``__file__``, ``__path__``, source and tracebacks. Loaded from anywhere else (the unit
-tests, a checkout), this file does nothing.
+#141276). A module imports this file first; when it was itself loaded from a zip, it puts the
+finder of payload_finder.py on ``sys.meta_path`` for
+``ansible_collections.easystack.eos.plugins.module_utils.*``, which loads those modules from
+the same zip with the same ``__file__``, ``__path__``, source and tracebacks, compiled once, or
+not at all when the bytecode cache has them. Loaded from anywhere else (the unit tests, a
+checkout), this file does nothing.
 
-The compiled code is also kept in a bytecode cache, importlib's checked hash-based pyc format
-(PEP 552): ``$XDG_CACHE_HOME/easystack.eos/bytecode``, else ``~/.cache/easystack.eos/bytecode``,
-one file per module_utils file and Python (``client.cpython-312.pyc``), replaced when the
-source changes. Every use reads the source from the zip and compares its hash with the one the
-file was written for, so a stale file is never run. The directory is used only when it is a
-real directory (no symlink) of this user that no one else can read or write (created 0700,
-only inside a directory of this user's: root with a user's HOME leaves it alone); files are
-opened relative to it without following symlinks, must be this user's and private,
-and are written to a temporary file renamed into place, so that parallel runs never read half a
-file. Anything else (no HOME, a read-only one, another user's directory, a broken file) means no
-cache, silently. ``EOS_NO_BYTECODE_CACHE=1`` turns the cache off; when Python is told not to
-write bytecode (``PYTHONDONTWRITEBYTECODE``, ``-B``), nothing is written to it. More, with the
-measurements: docs/performance.md, "Client-only cost against an instant server".
+This file is the part that ``zipimport`` still compiles twice, so it holds only what reading
+the cache needs; the finder itself (payload_finder.py) comes from the cache like the rest. The
+cache is one file per Python (``module_utils.cpython-312.bundle``) in
+``$XDG_CACHE_HOME/easystack.eos/bytecode``, else ``~/.cache/easystack.eos/bytecode``: the
+compiled code of each module_utils file with the hash of the source it was compiled from
+(importlib's ``source_hash``). Every use hashes the source in the zip and takes the code only
+when the hashes are equal, so stale code is never run. The directory is used only when it is
+a real directory (no symlink) of this user that no one else can read or write, and the file
+only when it is a regular file of this user's that no one else can read or write, opened
+relative to the checked directory without following symlinks. Anything else (no HOME, another
+user's directory, a broken file) means no cache, silently. ``EOS_NO_BYTECODE_CACHE=1`` turns
+it off. How it is written: payload_finder.py. More, with the measurements:
+docs/performance.md, "Client-only cost against an instant server".
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from typing import Any, Callable, Dict, Mapping, Optional, Sequence
+from typing import Any, Dict, Mapping, Optional, cast
 
 import _imp
+import gc
 import importlib.machinery
 import importlib.util
 import marshal
@@ -46,13 +48,15 @@ import types
 import zipimport
 
 PACKAGE = __name__.rpartition(".")[0]  # ansible_collections.easystack.eos.plugins.module_utils
+FINDER = "payload_finder"
 OPT_OUT = "EOS_NO_BYTECODE_CACHE"
-FLAGS = b"\x03\x00\x00\x00"  # PEP 552: hash-based, check_source
-MAX_PYC = 8 * 1024 * 1024  # bytes: a larger file in the cache is not read
+FORMAT = b"eos1"  # after the magic number: the layout of what follows
+MAX_BUNDLE = 16 * 1024 * 1024  # bytes: a larger cache file is not read
 _DIR_FLAGS = ("O_DIRECTORY", "O_NOFOLLOW", "O_CLOEXEC")
 # What importlib uses to give cached code its source's current file name (CPython); without it
 # (another Python) there is no cache.
-_FIX_FILENAME: Optional[Callable[[types.CodeType, str], None]] = getattr(_imp, "_fix_co_filename", None)
+_FIX_FILENAME = getattr(_imp, "_fix_co_filename", None)
+_IN_PAYLOAD = False  # set by install(): this process runs a module from its payload
 
 
 def cache_dir(environ: Optional[Mapping[str, str]] = None) -> Optional[str]:
@@ -68,204 +72,128 @@ def cache_dir(environ: Optional[Mapping[str, str]] = None) -> Optional[str]:
     return os.path.join(base, "easystack.eos", "bytecode")
 
 
-def _private(info: os.stat_result) -> bool:
+def bundle_name() -> str:
+    """The cache file of this Python and optimisation level."""
+    optimize = sys.flags.optimize
+    return "module_utils.%s%s.bundle" % (sys.implementation.cache_tag,
+                                         ".opt-%d" % optimize if optimize else "")
+
+
+def private(info: os.stat_result) -> bool:
     """Owned by this user, and no one else can read or write it."""
     return info.st_uid == os.geteuid() and not info.st_mode & (stat.S_IRWXG | stat.S_IRWXO)
 
 
-def _create(path: str) -> bool:
-    """Make ``path`` and its missing parents (0700), only in a directory of this user's: root
-    with another user's HOME leaves it alone. False when it cannot (read-only, no such user...)."""
-    parent = os.path.dirname(path)
-    try:
-        if os.stat(parent).st_uid != os.geteuid():
-            return False
-    except FileNotFoundError:
-        if parent == path or not _create(parent):
-            return False
-    except OSError:
-        return False
-    try:
-        os.mkdir(path, 0o700)
-    except FileExistsError:
-        pass  # another run made it; the caller checks what it is
-    except OSError:
-        return False
-    return True
-
-
-class BytecodeCache:
-    """A private directory of checked hash-based pyc files, held open by a descriptor: every
-    file is opened relative to it, so that the checked directory is the one used."""
-
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
-        tag = sys.implementation.cache_tag
-        optimize = sys.flags.optimize
-        self.suffix = ".%s%s.pyc" % (tag, ".opt-%d" % optimize if optimize else "")
-
-    @classmethod
-    def open(cls, path: Optional[str]) -> Optional["BytecodeCache"]:
-        """The cache in ``path`` (created 0700 if missing), or None when it is not usable."""
-        if (path is None or sys.implementation.cache_tag is None or _FIX_FILENAME is None
-                or not all(hasattr(os, flag) for flag in _DIR_FLAGS)
-                # os.replace takes directory descriptors where os.rename does (renameat)
-                or not {os.open, os.rename, os.unlink} <= os.supports_dir_fd):
-            return None
-        flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-        try:
-            fd = os.open(path, flags)
-        except FileNotFoundError:
-            if sys.dont_write_bytecode or not _create(path):
-                return None
-            try:
-                fd = os.open(path, flags)
-            except OSError:
-                return None
-        except OSError:
-            return None
-        try:
-            info = os.fstat(fd)
-            if stat.S_ISDIR(info.st_mode) and _private(info):
-                return cls(fd)
-        except OSError:
-            pass
-        os.close(fd)
+def open_dir(path: Optional[str]) -> Optional[int]:
+    """A descriptor of the cache directory ``path`` if it is usable, else None."""
+    if (path is None or sys.implementation.cache_tag is None or _FIX_FILENAME is None
+            or not all(hasattr(os, flag) for flag in _DIR_FLAGS)
+            # os.replace takes directory descriptors where os.rename does (renameat)
+            or not {os.open, os.rename, os.unlink} <= os.supports_dir_fd):
         return None
-
-    def load(self, name: str, source: bytes, path: str) -> Optional[types.CodeType]:
-        """The code cached for ``name`` if it was compiled from ``source``, with ``path`` as its
-        file name; else None."""
-        try:
-            fd = os.open(name + self.suffix, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC,
-                         dir_fd=self.fd)
-        except OSError:
-            return None
-        try:
-            info = os.fstat(fd)
-            if not (stat.S_ISREG(info.st_mode) and _private(info) and info.st_size <= MAX_PYC):
-                return None
-            with os.fdopen(fd, "rb", closefd=False) as handle:
-                data = handle.read(MAX_PYC + 1)
-        except OSError:
-            return None
-        finally:
-            os.close(fd)
-        if (len(data) < 16 or data[:4] != importlib.util.MAGIC_NUMBER or data[4:8] != FLAGS
-                or data[8:16] != importlib.util.source_hash(source)):
-            return None
-        try:
-            code = marshal.loads(data[16:])
-        except (EOFError, ValueError, TypeError):
-            return None
-        if not isinstance(code, types.CodeType) or _FIX_FILENAME is None:
-            return None
-        _FIX_FILENAME(code, path)
-        return code
-
-    def store(self, name: str, source: bytes, code: types.CodeType) -> None:
-        """Cache ``code``, compiled from ``source``, for ``name``: written to a temporary file
-        of this process, then renamed over the old file in one step. Failures are ignored."""
-        data = (importlib.util.MAGIC_NUMBER + FLAGS + importlib.util.source_hash(source)
-                + marshal.dumps(code))
-        final = name + self.suffix
-        temporary = "%s.%d.tmp" % (final, os.getpid())
-        try:
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
-                         | os.O_CLOEXEC, 0o600, dir_fd=self.fd)
-        except OSError:
-            return
-        try:
-            with os.fdopen(fd, "wb", closefd=False) as handle:
-                handle.write(data)
-            os.replace(temporary, final, src_dir_fd=self.fd, dst_dir_fd=self.fd)
-        except OSError:
-            try:
-                os.unlink(temporary, dir_fd=self.fd)
-            except OSError:
-                pass
-        finally:
-            os.close(fd)
-
-
-class PayloadLoader(importlib.machinery.SourceFileLoader):
-    """importlib's source loader, reading from the zip (``zipimporter.get_data``): compiles once,
-    or takes the code from the cache when it was compiled from the same source."""
-
-    def __init__(self, fullname: str, path: str, archive: zipimport.zipimporter,
-                 source: bytes, cache: Optional[BytecodeCache]) -> None:
-        super().__init__(fullname, path)
-        self.archive = archive
-        self.source: Optional[bytes] = source
-        self.cache = cache
-
-    def get_data(self, path: str) -> bytes:
-        if path == self.path and self.source is not None:
-            return self.source
-        return self.archive.get_data(path)
-
-    def path_stats(self, path: str) -> Dict[str, Any]:
-        raise OSError("no file system stats inside a zip")
-
-    def get_code(self, fullname: str) -> types.CodeType:
-        source = self.get_data(self.path)
-        self.source = None  # read once; get_source reads it again from the zip
-        key = fullname[len(PACKAGE) + 1:]
-        code = self.cache.load(key, source, self.path) if self.cache else None
-        if code is None:
-            code = self.source_to_code(source, self.path)
-            if self.cache and not sys.dont_write_bytecode:
-                self.cache.store(key, source, code)
-        return code
-
-
-class PayloadFinder:
-    """Finds ``PACKAGE``'s modules in the zip ``archive`` for PayloadLoader; anything else (and
-    anything not in that zip) is left to the other finders."""
-
-    def __init__(self, archive: zipimport.zipimporter, cache: Optional[BytecodeCache]) -> None:
-        self.archive = archive
-        self.root = archive.archive + os.sep
-        self.cache = cache
-
-    def find_spec(self, fullname: str, path: Optional[Sequence[str]] = None,
-                  target: Any = None) -> Optional[importlib.machinery.ModuleSpec]:
-        if not fullname.startswith(PACKAGE + ".") or not path:
-            return None
-        tail = fullname.rpartition(".")[2]
-        for entry in path:
-            if not entry.startswith(self.root):
-                continue
-            for filename in (os.path.join(entry, tail, "__init__.py"),
-                             os.path.join(entry, tail + ".py")):
-                try:
-                    source = self.archive.get_data(filename)
-                except OSError:
-                    continue
-                loader = PayloadLoader(fullname, filename, self.archive, source, self.cache)
-                # a package when the file is __init__.py (loader.is_package), as zipimport's
-                return importlib.util.spec_from_file_location(fullname, filename, loader=loader)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
         return None
-
-    def invalidate_caches(self) -> None:
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode) and private(info):
+            return fd
+    except OSError:
         pass
+    os.close(fd)
+    return None
 
 
-def install() -> Optional[PayloadFinder]:
-    """Put a PayloadFinder first on sys.meta_path if this module was loaded from a zip (once)."""
+def read_bundle(dir_fd: int) -> Dict[Any, Any]:
+    """The cache file's entries ({name: (source hash, marshalled code)}), {} when there is none
+    or it is not this user's private regular file, too large, or not of this Python."""
+    try:
+        fd = os.open(bundle_name(), os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
+    except OSError:
+        return {}
+    try:
+        info = os.fstat(fd)
+        if not (stat.S_ISREG(info.st_mode) and private(info) and info.st_size <= MAX_BUNDLE):
+            return {}
+        data = os.read(fd, info.st_size + 1)  # one more: a file that grew (or shrank) is not read
+    except OSError:
+        return {}
+    finally:
+        os.close(fd)
+    if (len(data) != info.st_size or data[:4] != importlib.util.MAGIC_NUMBER
+            or data[4:8] != FORMAT):
+        return {}
+    try:
+        entries = marshal.loads(memoryview(data)[8:])
+    except (EOFError, ValueError, TypeError):
+        return {}
+    return entries if isinstance(entries, dict) else {}
+
+
+def cached_code(entries: Mapping[Any, Any], name: str, source: bytes,
+                path: str) -> Optional[types.CodeType]:
+    """The code of ``entries`` for ``name`` if it was compiled from ``source``, with ``path`` as
+    its file name; else None."""
+    entry = entries.get(name)
+    if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], bytes)
+            and entry[0] == importlib.util.source_hash(source)):
+        return None
+    try:
+        code = marshal.loads(entry[1])
+    except (EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(code, types.CodeType) or _FIX_FILENAME is None:
+        return None
+    _FIX_FILENAME(code, path)
+    return code
+
+
+def settle() -> None:
+    """In a module's own process (install() found the payload): ``gc.freeze()`` what is
+    allocated so far. The process lives for one task, and the modules it imported (ansible-core's,
+    requests', ours: about 100,000 objects) stay until it exits, yet each full collection of the
+    garbage collector would walk them all again: 7-8 ms a task, measured (docs/performance.md).
+    Frozen, collections see only what the task allocates after; cycles among frozen objects are
+    never freed, which costs nothing in a process that ends with the task. Elsewhere (the unit
+    tests, a long-lived process) it does nothing."""
+    if _IN_PAYLOAD:
+        gc.freeze()
+
+
+def install() -> Any:
+    """Put payload_finder's finder first on sys.meta_path if this module was loaded from a zip
+    (once); returns it, or None."""
     spec = globals().get("__spec__")
     archive = getattr(spec, "loader", None)
     if not isinstance(archive, zipimport.zipimporter):
         return None
-    for finder in sys.meta_path:
-        if isinstance(finder, PayloadFinder):
-            return finder
-    cache = None
-    if os.environ.get(OPT_OUT, "") in ("", "0"):
-        cache = BytecodeCache.open(cache_dir())
-    finder = PayloadFinder(archive, cache)
-    sys.meta_path.insert(0, finder)
-    return finder
+    global _IN_PAYLOAD  # pylint: disable=global-statement
+    _IN_PAYLOAD = True
+    settle()  # ansible-core's modules, imported before this one
+    directory = cache_dir() if os.environ.get(OPT_OUT, "") in ("", "0") else None
+    name = PACKAGE + "." + FINDER
+    if name in sys.modules:  # installed by an earlier import
+        return sys.modules[name].install(archive, directory, None, {})
+    dir_fd = open_dir(directory)
+    entries = read_bundle(dir_fd) if dir_fd is not None else {}
+    path = os.path.join(os.path.dirname(__file__), FINDER + ".py")
+    try:
+        source = archive.get_data(path)
+    except OSError:  # not in this payload: zipimport's as ever
+        return None
+    code = cached_code(entries, FINDER, source, path)
+    if code is None:  # zipimport's (compiled twice), kept in the cache for the next runs
+        from ansible_collections.easystack.eos.plugins.module_utils import payload_finder
+        return payload_finder.install(archive, directory, dir_fd, entries, source)
+    # zipimport's module, as far as anyone can tell (typeshed does not call zipimporter a Loader)
+    finder_spec = importlib.machinery.ModuleSpec(name, cast(Any, archive), origin=path)
+    finder_spec.has_location = True  # __file__, as zipimport sets it
+    module = importlib.util.module_from_spec(finder_spec)
+    sys.modules[name] = module
+    exec(code, module.__dict__)  # pylint: disable=exec-used
+    setattr(sys.modules[PACKAGE], FINDER, module)
+    return module.install(archive, directory, dir_fd, entries)
 
 
 install()

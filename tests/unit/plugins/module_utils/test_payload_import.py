@@ -1,18 +1,22 @@
 # -*- coding: utf-8 -*-
 # Copyright: easystack.eos contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""payload_import.py: module_utils compiled once from an AnsiballZ-like zip, the bytecode cache
-(used in a fresh interpreter, never when stale, never in a directory that is not private).
+"""payload_import.py and payload_finder.py: module_utils compiled once from an AnsiballZ-like
+zip, the bytecode cache (used in a fresh interpreter, never when stale, never from a file or
+directory that is not private).
 
 Each run is a fresh interpreter (``python -I``) whose first path entry is a zip laid out as a
-payload (the package's __init__.py files, payload_import.py as it is in this checkout, and two
-small modules, ``beta`` importing ``alpha``), with ``compile`` counted by file name.
+payload (the package's __init__.py files, payload_import.py and payload_finder.py as they are in
+this checkout, and small modules: ``beta`` imports ``alpha``; ``late`` is imported only by a
+function, after the others), with ``compile`` counted by file name.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import gc
+import importlib.util
 import json
 import marshal
 import os
@@ -24,18 +28,21 @@ import zipimport
 
 import pytest
 
-from ansible_collections.easystack.eos.plugins.module_utils import payload_import
+from ansible_collections.easystack.eos.plugins.module_utils import payload_finder, payload_import
 
 PACKAGE = "ansible_collections/easystack/eos/plugins/module_utils"
 NAME = "ansible_collections.easystack.eos.plugins.module_utils"
-SOURCE = os.path.join(os.path.dirname(payload_import.__file__), "payload_import.py")
+HERE = os.path.dirname(payload_import.__file__)
 ALPHA = "VALUE = %d\n\n\ndef fail():\n    raise ValueError('from alpha')  # the failing line\n"
-BETA = ("from %s import alpha\n\nTWICE = alpha.VALUE * 2\n" % NAME)
+BETA = ("from %s import alpha\n\nTWICE = alpha.VALUE * 2\n\n\ndef later():\n"
+        "    from %s import late\n    return late.LATE\n" % (NAME, NAME))
+LATE = "LATE = 'late'\n"
 TAG = sys.implementation.cache_tag
+BUNDLE = "module_utils.%s.bundle" % TAG
 
 # Counts compile() by file name, imports, reports as JSON on stdout.
 PROBE = r"""
-import builtins, json, os, sys, traceback
+import builtins, gc, json, os, sys, traceback
 counts = {}
 real = builtins.compile
 def counting(source, filename, *args, **kwargs):
@@ -48,6 +55,7 @@ if sys.argv[2] == "finder":
     import %(name)s.payload_import
 from %(name)s import beta
 alpha = sys.modules["%(name)s.alpha"]
+late = beta.later()
 try:
     alpha.fail()
 except ValueError:
@@ -58,7 +66,8 @@ print(json.dumps({
     "cached": getattr(alpha, "__cached__", None), "origin": spec.origin,
     "has_location": spec.has_location, "package": alpha.__package__,
     "source": spec.loader.get_source(spec.name), "loader": type(spec.loader).__name__,
-    "traceback": lines, "finders": [type(f).__name__ for f in sys.meta_path],
+    "traceback": lines, "finders": [type(f).__name__ for f in sys.meta_path], "late": late,
+    "frozen": gc.get_freeze_count(),
 }))
 """ % {"name": NAME}
 
@@ -69,9 +78,10 @@ def build(path, value=1, extra=None):
              "ansible_collections/easystack/eos/__init__.py": "",
              "ansible_collections/easystack/eos/plugins/__init__.py": "",
              PACKAGE + "/__init__.py": "", PACKAGE + "/alpha.py": ALPHA % value,
-             PACKAGE + "/beta.py": BETA}
-    with open(SOURCE) as handle:
-        files[PACKAGE + "/payload_import.py"] = handle.read()
+             PACKAGE + "/beta.py": BETA, PACKAGE + "/late.py": LATE}
+    for name in ("payload_import.py", "payload_finder.py"):
+        with open(os.path.join(HERE, name)) as handle:
+            files[PACKAGE + "/" + name] = handle.read()
     files.update(extra or {})
     with zipfile.ZipFile(str(path), "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text in files.items():
@@ -101,12 +111,35 @@ def env(tmp_path):
     return {"HOME": str(home), "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
 
 
+def compiled(result):
+    """What the run compiled of the collection's files (not the packages' empty __init__.py),
+    by file name."""
+    return {name: count for name, count in result["counts"].items()
+            if name.endswith(".py") and name != "__init__.py"}
+
+
 def cache_of(env):
     return os.path.join(env["HOME"], ".cache", "easystack.eos", "bytecode")
 
 
-def pyc(env, name):
-    return os.path.join(cache_of(env), "%s.%s.pyc" % (name, TAG))
+def bundle_of(env):
+    return os.path.join(cache_of(env), BUNDLE)
+
+
+def entries(env):
+    """The cache file's entries: {name: (source hash, marshalled code)}."""
+    with open(bundle_of(env), "rb") as handle:
+        data = handle.read()
+    assert data[:8] == importlib.util.MAGIC_NUMBER + b"eos1"
+    return marshal.loads(data[8:])
+
+
+def write_bundle(env, content, head=None):
+    """Replace the cache file with ``content`` (entries, or raw bytes after the header)."""
+    head = importlib.util.MAGIC_NUMBER + b"eos1" if head is None else head
+    with open(bundle_of(env), "wb") as handle:
+        handle.write(head + (content if isinstance(content, bytes) else marshal.dumps(content)))
+    os.chmod(bundle_of(env), 0o600)
 
 
 def test_compiled_once_and_the_same_module_as_zipimport_makes(tmp_path, env):
@@ -115,17 +148,19 @@ def test_compiled_once_and_the_same_module_as_zipimport_makes(tmp_path, env):
     ours = run(archive, dict(env, EOS_NO_BYTECODE_CACHE="1"))
     # zipimport compiles each file twice (CPython issue #141276), the finder once
     assert plain["counts"]["alpha.py"] == plain["counts"]["beta.py"] == 2
-    assert ours["counts"]["alpha.py"] == ours["counts"]["beta.py"] == 1
+    assert ours["counts"]["alpha.py"] == ours["counts"]["beta.py"] == ours["counts"]["late.py"] == 1
     assert plain["loader"] == "zipimporter" and ours["loader"] == "PayloadLoader"
     assert ours["finders"][0] == "PayloadFinder" and "PayloadFinder" not in plain["finders"]
-    for key in ("value", "twice", "file", "cached", "origin", "has_location", "package", "source",
-                "traceback"):
+    for key in ("value", "twice", "late", "file", "cached", "origin", "has_location", "package",
+                "source", "traceback"):
         if key == "cached" and sys.version_info < (3, 10):
             continue  # 3.9's zipimport (load_module) sets no __cached__; importlib's loaders do
         assert ours[key] == plain[key], key
     assert ours["file"] == os.path.join(archive, PACKAGE, "alpha.py")
     assert shows_source(ours["traceback"], archive)
     assert not os.path.exists(cache_of(env))  # opted out: nothing written
+    # settle(): in a payload, what was imported is out of the garbage collector's way
+    assert ours["frozen"] > plain["frozen"] + 1000
 
 
 def test_the_cache_is_used_in_a_fresh_interpreter(tmp_path, env):
@@ -133,73 +168,97 @@ def test_the_cache_is_used_in_a_fresh_interpreter(tmp_path, env):
     first = run(archive, env)
     assert first["counts"]["alpha.py"] == first["counts"]["beta.py"] == 1
     assert stat.S_IMODE(os.lstat(cache_of(env)).st_mode) == 0o700
-    # payload_import.py itself is zipimport's
-    assert sorted(os.listdir(cache_of(env))) == ["alpha.%s.pyc" % TAG, "beta.%s.pyc" % TAG]
-    assert stat.S_IMODE(os.lstat(pyc(env, "alpha")).st_mode) == 0o600
+    # one file, written at exit: the modules imported first, the one imported later, and the
+    # finder (zipimport's the first time); payload_import.py itself is always zipimport's
+    assert os.listdir(cache_of(env)) == [BUNDLE]
+    assert stat.S_IMODE(os.lstat(bundle_of(env)).st_mode) == 0o600
+    assert sorted(entries(env)) == ["alpha", "beta", "late", "payload_finder"]
     # another payload (another temporary path, as each task has), the same sources
     moved = tmp_path / "elsewhere"
     moved.mkdir()
     archive2 = build(moved / "payload.zip")
     second = run(archive2, env)
-    assert "alpha.py" not in second["counts"] and "beta.py" not in second["counts"]
-    assert (second["value"], second["twice"]) == (1, 2)
+    assert compiled(second) == {"payload_import.py": 2}  # nothing else compiled; payload_import.py is zipimport's: small on purpose
+    assert (second["value"], second["twice"], second["late"]) == (1, 2, "late")
+    assert second["loader"] == "PayloadLoader" and second["finders"][0] == "PayloadFinder"
     # the cached code names the new payload's file, so tracebacks show its source
     assert second["file"] == os.path.join(archive2, PACKAGE, "alpha.py")
     assert second["traceback"] == [line.replace(archive, archive2) for line in first["traceback"]]
     assert shows_source(second["traceback"], archive2)
+    before = os.stat(bundle_of(env))
+    run(archive2, env)
+    assert os.stat(bundle_of(env)).st_mtime_ns == before.st_mtime_ns  # nothing new: not written
 
 
 def test_a_stale_or_broken_cache_file_is_never_used(tmp_path, env):
     run(build(tmp_path / "payload.zip"), env)
     changed = run(build(tmp_path / "payload.zip", value=5), env)
-    assert changed["counts"]["alpha.py"] == 1 and "beta.py" not in changed["counts"]
+    assert compiled(changed) == {"alpha.py": 1, "payload_import.py": 2}
     assert (changed["value"], changed["twice"]) == (5, 10)
+    assert sorted(entries(env)) == ["alpha", "beta", "late", "payload_finder"]  # merged
     assert "alpha.py" not in run(build(tmp_path / "payload.zip", value=5), env)["counts"]
-    # back to the first source: the file (now for value 5) is stale again
+    # back to the first source: the entry (now for value 5) is stale again
     assert run(build(tmp_path / "payload.zip", value=1), env)["value"] == 1
-    # truncated, a wrong header, garbage after a good header: compiled, then replaced
-    good = open(pyc(env, "alpha"), "rb").read()
-    for broken in (good[:20], b"\0" * 16 + good[16:], good[:16] + b"garbage"):
-        with open(pyc(env, "alpha"), "wb") as handle:
-            handle.write(broken)
+    good = entries(env)
+    code = good["alpha"][1]
+    broken = [
+        b"\0" * 8 + marshal.dumps(good),  # another Python's (or no) header
+        marshal.dumps(good)[:-7],  # truncated
+        b"garbage",  # not marshal data
+        marshal.dumps(["alpha"]),  # not a dict
+        marshal.dumps(dict(good, alpha=(good["alpha"][0],))),  # an entry of one part
+        marshal.dumps(dict(good, alpha=[good["alpha"][0], code])),  # a list, not a tuple
+        marshal.dumps(dict(good, alpha=(good["alpha"][0], code[:-9]))),  # truncated code
+        marshal.dumps(dict(good, alpha=(good["alpha"][0], marshal.dumps("not code")))),
+    ]
+    for content in broken:
+        if content.startswith(b"\0" * 8):
+            write_bundle(env, content[8:], head=content[:8])
+        else:
+            write_bundle(env, content)
         result = run(build(tmp_path / "payload.zip", value=1), env)
-        assert (result["counts"].get("alpha.py"), result["value"]) == (1, 1)
-        assert open(pyc(env, "alpha"), "rb").read() == good
+        assert (result["counts"].get("alpha.py"), result["value"]) == (1, 1), content[:40]
+        assert entries(env)["alpha"] == good["alpha"]  # rewritten as it was
+    os.truncate(bundle_of(env), 3)
+    result = run(build(tmp_path / "payload.zip", value=1), env)
+    # payload_finder.py too: zipimport's twice, then once more for the cache
+    assert compiled(result) == {"alpha.py": 1, "beta.py": 1, "late.py": 1, "payload_finder.py": 3,
+                                "payload_import.py": 2}
+    assert entries(env) == good
 
 
 def test_code_planted_for_the_same_source_runs_only_from_a_private_file(tmp_path, env):
     """The hash covers the zip's source; a file others could have written is not read."""
     archive = build(tmp_path / "payload.zip")
     run(archive, env)
+    good = entries(env)
     planted = compile("VALUE = 666\nfail = None\n", "x", "exec")
-    header = open(pyc(env, "alpha"), "rb").read()[:16]
-    with open(pyc(env, "alpha"), "wb") as handle:
-        handle.write(header + marshal.dumps(planted))
-    os.chmod(pyc(env, "alpha"), 0o620)  # group-writable: not ours alone
+    write_bundle(env, dict(good, alpha=(good["alpha"][0], marshal.dumps(planted))))
+    os.chmod(bundle_of(env), 0o620)  # group-writable: not ours alone
     result = run(archive, env)
     assert (result["value"], result["counts"].get("alpha.py")) == (1, 1)
+    assert stat.S_IMODE(os.stat(bundle_of(env)).st_mode) == 0o600  # replaced by ours
     if os.geteuid() == 0:  # another user's file
-        with open(pyc(env, "alpha"), "wb") as handle:
-            handle.write(header + marshal.dumps(planted))
-        os.chmod(pyc(env, "alpha"), 0o600)
-        os.chown(pyc(env, "alpha"), 65534, 65534)
+        write_bundle(env, dict(good, alpha=(good["alpha"][0], marshal.dumps(planted))))
+        os.chown(bundle_of(env), 65534, 65534)
         result = run(archive, env)
         assert (result["value"], result["counts"].get("alpha.py")) == (1, 1)
-        assert os.stat(pyc(env, "alpha")).st_uid == 0  # replaced by ours
+        assert os.stat(bundle_of(env)).st_uid == 0  # replaced by ours
 
 
 def test_symlinked_cache_file_is_not_followed(tmp_path, env):
     archive = build(tmp_path / "payload.zip")
     run(archive, env)
     target = tmp_path / "target"
-    target.write_bytes(open(pyc(env, "alpha"), "rb").read())
-    os.unlink(pyc(env, "alpha"))
-    os.symlink(str(target), pyc(env, "alpha"))
+    target.write_bytes(open(bundle_of(env), "rb").read())
+    os.chmod(str(target), 0o600)
+    os.unlink(bundle_of(env))
+    os.symlink(str(target), bundle_of(env))
     before = target.read_bytes()
     result = run(build(tmp_path / "payload.zip", value=3), env)
-    assert (result["value"], result["counts"].get("alpha.py")) == (3, 1)
-    assert target.read_bytes() == before  # replaced the link, never wrote through it
-    assert not os.path.islink(pyc(env, "alpha"))
+    assert (result["value"], result["counts"].get("alpha.py"), result["counts"].get("beta.py")) == (3, 1, 1)
+    assert target.read_bytes() == before  # replaced the link, never read or wrote through it
+    assert not os.path.islink(bundle_of(env))
 
 
 def _group_writable(path):
@@ -279,10 +338,13 @@ def test_xdg_cache_home_and_no_write_bytecode(tmp_path, env):
     archive = build(tmp_path / "payload.zip")
     xdg = tmp_path / "xdg"
     run(archive, dict(env, XDG_CACHE_HOME=str(xdg)))
-    assert os.path.exists(str(xdg / "easystack.eos" / "bytecode" / ("alpha.%s.pyc" % TAG)))
-    # python -B: nothing written (the directory is not even made)
+    assert os.listdir(str(xdg / "easystack.eos" / "bytecode")) == [BUNDLE]
+    # python -B: nothing written (the directory is not even made)...
     result = run(archive, env, flags=["-B"])
     assert result["counts"]["alpha.py"] == 1 and not os.path.exists(cache_of(env))
+    # ... but what is there is read
+    result = run(archive, dict(env, XDG_CACHE_HOME=str(xdg)), flags=["-B"])
+    assert compiled(result) == {"payload_import.py": 2}
 
 
 def test_parallel_runs_share_the_cache(tmp_path, env):
@@ -294,14 +356,26 @@ def test_parallel_runs_share_the_cache(tmp_path, env):
         out, err = process.communicate()
         assert process.returncode == 0 and err == ""
         assert json.loads(out)["twice"] == 2
-    # one file a module, no temporary file left behind
-    assert sorted(os.listdir(cache_of(env))) == ["alpha.%s.pyc" % TAG, "beta.%s.pyc" % TAG]
-    assert "alpha.py" not in run(archive, env)["counts"]
+    # one file, no temporary file left behind
+    assert os.listdir(cache_of(env)) == [BUNDLE]
+    assert compiled(run(archive, env)) == {"payload_import.py": 2}
+
+
+def test_payloads_of_other_modules_add_to_the_cache(tmp_path, env):
+    """Each module ships its own module_utils: the file keeps every run's, one entry a name."""
+    run(build(tmp_path / "payload.zip"), env)
+    other = build(tmp_path / "other.zip", extra={PACKAGE + "/gamma.py": "GAMMA = 3\n"})
+    probe = PROBE.replace("late = beta.later()", "late = beta.later()\nimport %s.gamma" % NAME)
+    done = subprocess.run([sys.executable, "-I", "-c", probe, other, "finder"], env=env,
+                          capture_output=True, text=True, check=True)
+    assert compiled(json.loads(done.stdout)) == {"payload_import.py": 2, "gamma.py": 1}
+    assert sorted(entries(env)) == ["alpha", "beta", "gamma", "late", "payload_finder"]
+    assert compiled(run(build(tmp_path / "payload.zip"), env)) == {"payload_import.py": 2}
 
 
 def test_only_the_package_in_the_payload_zip(tmp_path):
     archive = zipimport_of(build(tmp_path / "payload.zip"))
-    finder = payload_import.PayloadFinder(archive, None)
+    finder = payload_finder.PayloadFinder(archive, payload_finder.Bundle(None, None, {}))
     inside = [os.path.join(archive.archive, PACKAGE)]
     assert finder.find_spec("json") is None
     assert finder.find_spec(NAME + ".alpha", None) is None  # not in a package
@@ -318,6 +392,10 @@ def zipimport_of(archive):
 
 
 def test_loaded_from_files_it_does_nothing():
-    """In the unit tests (a checkout, not a zip) the modules import from files as ever."""
+    """In the unit tests (a checkout, not a zip) the modules import from files as ever, and
+    nothing is frozen (in a long-lived process it would keep every cycle of the time alive)."""
     assert payload_import.install() is None
-    assert not any(isinstance(finder, payload_import.PayloadFinder) for finder in sys.meta_path)
+    assert not any(isinstance(finder, payload_finder.PayloadFinder) for finder in sys.meta_path)
+    frozen = gc.get_freeze_count()
+    payload_import.settle()
+    assert gc.get_freeze_count() == frozen
