@@ -27,12 +27,17 @@ Sections, every comparison side by side in one run:
      at once (tests/reliability/hostile_server.py, mode normal, started in this process on a free
      127.0.0.1 port; no bed needed: ``--only client``), the 10th percentile of the per-task times
      (bench_timer callback) over interleaved rounds, above ping's, against the target "within
-     1.2x"; the requests of every playbook checked in the server's log.
+     1.2x"; the requests of every playbook checked in the server's log;
+  5b. the same paths as module processes alone: one kept AnsiballZ_*.py of each, run directly,
+     interleaved, against the same kind of server: wall time (10th percentile) and CPU time
+     (median) above ping's, without the controller's noise.
 """
 import argparse
 import json
 import os
 import re
+import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -910,26 +915,13 @@ def _collections(folder, tree):
     return str(folder)
 
 
-def section_client(work, rounds, count, quick=False, before=None):
-    """Section 5: per path, the 10th percentile of the task times of ``rounds`` interleaved rounds
-    of ``count``-task playbooks against an instant server, above ping's, for the eos module and
-    the reference module making the same requests (checked in the server's log), and their
-    ratio against CLIENT_TARGET. ``before``: a checkout of another commit, whose eos rows run in
-    the same rounds (a before/after without the machine's drift between two runs)."""
-    sys.path.insert(0, str(RELIABILITY))
-    from hostile_server import HostileServer  # pylint: disable=import-outside-toplevel
-
-    server = HostileServer("127.0.0.1").start()
-    work = Path(work) / "client"
-    # Not in work/collections: a collections/ folder beside the playbook comes first in
-    # ansible's search, whatever ANSIBLE_COLLECTIONS_PATH says (the before rows ran this tree).
-    trees = {None: _collections(work / "tree", REPO)}
-    if before:
-        trees["before"] = _collections(work / "tree-before", Path(before).resolve())
+def _client_env(work, server):
+    """The environment of section 5's playbooks and 5b's processes (credentials for ``server``)."""
     # A target's Python writes bytecode unless told not to: the modules' bytecode cache
     # (module_utils/payload_import.py, in XDG_CACHE_HOME below, filled by the first task of a
-    # row) honours PYTHONDONTWRITEBYTECODE, which a developer's or a container's environment may
-    # set. EOS_NO_BYTECODE_CACHE=1 is passed on: the eos rows without the cache.
+    # row, or by 5b's playbook) honours PYTHONDONTWRITEBYTECODE, which a developer's or a
+    # container's environment may set. EOS_NO_BYTECODE_CACHE=1 is passed on: the eos rows
+    # without the cache.
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("OS_", "ANSIBLE_", "EOS_TOKEN", "PYTHONDONTWRITEBYTECODE"))}
     env.update(
@@ -940,7 +932,32 @@ def section_client(work, rounds, count, quick=False, before=None):
         OS_AUTH_URL=server.url + "/v3", OS_USERNAME="admin", OS_PASSWORD="Bench-Admin-1",
         OS_PROJECT_NAME="admin", OS_USER_DOMAIN_NAME="Default", OS_PROJECT_DOMAIN_NAME="Default",
         OS_REGION_NAME="RegionOne", OS_IDENTITY_API_VERSION="3", OS_INTERFACE="public")
-    paths = client_paths(server, bool(before))
+    return env
+
+
+def _client_setup(work, before):
+    """What sections 5 and 5b start with: the instant server (started), ``work``, the
+    collection trees by row kind (None: this checkout, "before": ``before``), the environment
+    and the rows (client_paths)."""
+    sys.path.insert(0, str(RELIABILITY))
+    from hostile_server import HostileServer  # pylint: disable=import-outside-toplevel
+
+    server = HostileServer("127.0.0.1").start()
+    # Not in work/collections: a collections/ folder beside the playbook comes first in
+    # ansible's search, whatever ANSIBLE_COLLECTIONS_PATH says (the before rows ran this tree).
+    trees = {None: _collections(work / "tree", REPO)}
+    if before:
+        trees["before"] = _collections(work / "tree-before", Path(before).resolve())
+    return server, work, trees, _client_env(work, server), client_paths(server, bool(before))
+
+
+def section_client(work, rounds, count, quick=False, before=None):
+    """Section 5: per path, the 10th percentile of the task times of ``rounds`` interleaved rounds
+    of ``count``-task playbooks against an instant server, above ping's, for the eos module and
+    the reference module making the same requests (checked in the server's log), and their
+    ratio against CLIENT_TARGET. ``before``: a checkout of another commit, whose eos rows run in
+    the same rounds (a before/after without the machine's drift between two runs)."""
+    server, work, trees, env, paths = _client_setup(Path(work) / "client", before)
     samples = {path[0]: [] for path in paths}
     loads = [os.getloadavg()[0]]
     try:
@@ -1031,6 +1048,114 @@ def client_report(paths, samples, rounds, count, loads, quick, before=None):
             "before": before, "rows": rows}
 
 
+PROCESS_ROUNDS = 20  # section 5b: interleaved rounds of every kept payload (quick: 2)
+
+
+def section_client_process(work, rounds, before=None):
+    """Section 5b: the module process alone, as a target runs it, without the controller. One
+    ``AnsiballZ_*.py`` of each path of section 5 (eos and reference, kept from a one-task
+    playbook with ANSIBLE_KEEP_REMOTE_FILES) is run directly with this Python, ``rounds`` times
+    after one warm-up round, interleaved, against the same kind of instant server, its requests
+    checked as in section 5. Per path: the wall time's 10th percentile and the median CPU time
+    (user + system of the process) above ping's. The eos payloads filled the bytecode cache in
+    their playbook, so each run is a task after the first. ``before``: another checkout's eos
+    payloads in the same rounds."""
+    server, work, trees, env, paths = _client_setup(Path(work) / "process", before)
+    kept = {}
+    samples = {path[0]: ([], []) for path in paths}
+    loads = [os.getloadavg()[0]]
+    try:
+        for label, module, args, spec, tree in paths:
+            if "{{" in str(args.get("quotas")):  # a payload's arguments are fixed: 100 vs 72
+                args = dict(args, quotas={"cores": 100})
+            remote = work / "remote"
+            shutil.rmtree(str(remote), ignore_errors=True)
+            playbook = work / "keep.yml"
+            playbook.write_text(json.dumps([{"hosts": "localhost", "gather_facts": False,
+                                             "tasks": [{module: args}]}]))
+            server.quotas["cores"] = 72
+            done = subprocess.run(
+                [str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)],
+                env=dict(env, ANSIBLE_KEEP_REMOTE_FILES="1", ANSIBLE_REMOTE_TMP=str(remote),
+                         ANSIBLE_COLLECTIONS_PATH=trees[tree]),
+                capture_output=True, text=True, check=False)
+            found = sorted(remote.glob("*/AnsiballZ_*.py"))
+            if done.returncode != 0 or len(found) != 1:
+                sys.exit("benchmark 5b: no payload kept for %s:\n%s\n%s"
+                         % (label, done.stdout[-3000:], done.stderr[-2000:]))
+            kept[label] = work / ("payload-%d.py" % len(kept))
+            shutil.copy(str(found[0]), str(kept[label]))
+        shutil.rmtree(str(work / "remote"), ignore_errors=True)
+        for round_number in range(rounds + 1):  # round 0 warms the OS caches, not counted
+            for label, module, args, spec, tree in paths:
+                server.quotas["cores"] = 72
+                del server.seen[:]
+                used = resource.getrusage(resource.RUSAGE_CHILDREN)
+                started = time.perf_counter()
+                done = subprocess.run([sys.executable, str(kept[label])], env=env,
+                                      capture_output=True, text=True, check=False)
+                wall = (time.perf_counter() - started) * 1000
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu = ((after.ru_utime - used.ru_utime) + (after.ru_stime - used.ru_stime)) * 1000
+                result = json.loads(done.stdout or "{}") if done.returncode == 0 else {}
+                sent = [(r["method"], re.sub(r"[0-9a-f]{32}", "{id}", r["target"]))
+                        for r in server.seen]
+                if done.returncode != 0 or result.get("failed") or sent != spec:
+                    sys.exit("benchmark 5b: %s failed or sent other requests (%s):\n%s\n%s"
+                             % (label, sent, done.stdout[-2000:], done.stderr[-2000:]))
+                if round_number:
+                    samples[label][0].append(wall)
+                    samples[label][1].append(cpu)
+            loads.append(os.getloadavg()[0])
+    finally:
+        server.close()
+    return client_process_report(paths, samples, rounds, loads, before)
+
+
+def client_process_report(paths, samples, rounds, loads, before=None):
+    """The table of section 5b and its rows for the JSON."""
+    ping_wall = _percentile(samples["ping"][0], CLIENT_PERCENTILE)
+    ping_cpu = statistics.median(samples["ping"][1])
+    print("\n5b. Client only, the module process alone (the kept AnsiballZ_*.py run directly "
+          "against an instant server, no controller)")
+    print("%d interleaved rounds after a warm-up one; wall: %dth percentile, CPU (user + system): "
+          "median; ping %.0f ms wall, %.0f ms CPU; 1-minute load average at the start and after "
+          "each round: %s" % (rounds, CLIENT_PERCENTILE, ping_wall, ping_cpu,
+                              " ".join("%.2f" % load for load in loads)))
+    if before:
+        print("before: the eos rows of %s, in the same rounds" % before)
+    print("%-40s %9s %9s %6s %7s %9s %9s %6s%s" % (
+        "eos path (ms above ping)", "eos wall", "ref wall", "ratio", "target", "eos CPU",
+        "ref CPU", "ratio", " %12s %12s" % ("before wall", "before CPU") if before else ""))
+    rows = []
+    for label, module, dummy_args, spec, tree in paths:
+        if module == REFERENCE or label == "ping" or tree:
+            continue
+        reference = reference_label(label)
+        ours = _percentile(samples[label][0], CLIENT_PERCENTILE) - ping_wall
+        ref = _percentile(samples[reference][0], CLIENT_PERCENTILE) - ping_wall
+        ours_cpu = statistics.median(samples[label][1]) - ping_cpu
+        ref_cpu = statistics.median(samples[reference][1]) - ping_cpu
+        ratio, cpu_ratio = _ratio(ours, ref), _ratio(ours_cpu, ref_cpu)
+        verdict = "n/a" if ratio is None else "met" if ratio <= CLIENT_TARGET else "NOT met"
+        row = {"eos": label, "reference": reference, "wall_above_ping": ours,
+               "reference_wall_above_ping": ref, "ratio": ratio, "met": verdict == "met",
+               "cpu_above_ping": ours_cpu, "reference_cpu_above_ping": ref_cpu,
+               "cpu_ratio": cpu_ratio, "target": CLIENT_TARGET}
+        extra = ""
+        if before:
+            old = _percentile(samples[BEFORE + label][0], CLIENT_PERCENTILE) - ping_wall
+            old_cpu = statistics.median(samples[BEFORE + label][1]) - ping_cpu
+            row.update(before_wall_above_ping=old, before_cpu_above_ping=old_cpu)
+            extra = " %12.0f %12.0f" % (old, old_cpu)
+        rows.append(row)
+        print("%-40s %9.0f %9.0f %6s %7s %9.0f %9.0f %6s%s" % (
+            label, ours, ref, "n/a" if ratio is None else "%.2f" % ratio, verdict, ours_cpu,
+            ref_cpu, "n/a" if cpu_ratio is None else "%.2f" % cpu_ratio, extra))
+    return {"rounds": rounds, "ping_wall_ms": ping_wall, "ping_cpu_ms": ping_cpu,
+            "loadavg": loads, "before": before, "rows": rows}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true",
@@ -1039,11 +1164,13 @@ def main():
     parser.add_argument("--only", choices=("all", "tasks", "scale", "imports", "client"),
                         default="all",
                         help="tasks: sections 1, 1b, 1c and 2; scale: section 3; imports: 4; "
-                             "client: 5, which needs no bed (default: all of them)")
+                             "client: 5 and 5b, which need no bed (default: all of them)")
     parser.add_argument("--client-rounds", type=int, help="section 5: this many rounds (default: "
                         "%d, quick: 1)" % CLIENT_ROUNDS)
     parser.add_argument("--client-tasks", type=int, help="section 5: tasks a playbook (default: "
                         "%d, quick: 3)" % CLIENT_TASKS)
+    parser.add_argument("--process-rounds", type=int, help="section 5b: this many rounds "
+                        "(default: %d, quick: 2)" % PROCESS_ROUNDS)
     parser.add_argument("--client-before", metavar="TREE",
                         help="section 5: also run the eos rows from the collection at TREE (a "
                              "checkout of another commit, e.g. from git archive), in the same "
@@ -1092,6 +1219,10 @@ def main():
             report["client"] = section_client(
                 work, options.client_rounds or (1 if options.quick else CLIENT_ROUNDS),
                 options.client_tasks or (3 if options.quick else CLIENT_TASKS), options.quick,
+                options.client_before)
+        with tempfile.TemporaryDirectory() as work:
+            report["client_process"] = section_client_process(
+                work, options.process_rounds or (2 if options.quick else PROCESS_ROUNDS),
                 options.client_before)
     report["seconds"] = round(time.time() - started)
     Path(options.json).parent.mkdir(parents=True, exist_ok=True)
