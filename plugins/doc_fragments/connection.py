@@ -172,6 +172,11 @@ notes:
     is never resent - when its answer is lost, one login as the user tells whether it took.
   - Redirects are not followed (a 3xx fails, naming its C(Location)); C(~/.netrc) is never read;
     an answer larger than 4 MiB (after decompression) is refused.
+  - "On the host that runs the module, the compiled code of the collection's module_utils is kept
+    in a private cache, so that later tasks do not compile it again: C($XDG_CACHE_HOME/easystack.eos/bytecode)
+    (else C(~/.cache/easystack.eos/bytecode)), one 0600 file per Python in a 0700 directory, used
+    only when it is the user's own and private. E(EOS_NO_BYTECODE_CACHE=1) turns it off; nothing is
+    written when Python is told not to write bytecode (E(PYTHONDONTWRITEBYTECODE))."
   - "Proxies come from the environment as requests reads them: E(https_proxy), E(http_proxy),
     E(all_proxy) (lower or upper case, optionally with C(user:password@)) and E(no_proxy) (hosts,
     domain suffixes, C(host:port), address ranges such as C(10.0.0.0/8) for servers named by an IP
