@@ -20,6 +20,7 @@ import zlib
 
 import pytest
 
+from ansible_collections.easystack.eos.plugins.module_utils.deadline import Deadline
 from ansible_collections.easystack.eos.plugins.module_utils.errors import EosError
 from ansible_collections.easystack.eos.plugins.module_utils.session import EosSession
 from ansible_collections.easystack.eos.plugins.module_utils.transport import MAX_BODY
@@ -214,6 +215,68 @@ def test_api_timeout_bounds_the_whole_request_not_each_read(headers_first):
     assert "no complete answer within api_timeout (1.0 s for the whole request)" in str(error)
     assert "(4 attempts)" in str(error)  # a GET: retried, each attempt bounded
     assert elapsed < 4 * 1.0 + 2.5, elapsed
+
+
+class _Socket:
+    """Records when it was shut down."""
+
+    def __init__(self):
+        self.shut = None
+
+    def shutdown(self, how):
+        self.shut = time.monotonic()
+
+
+class _Connection:
+    def __init__(self, connected=True):
+        self.sock = _Socket() if connected else None
+
+
+def _watchdogs():
+    return [thread for thread in threading.enumerate() if thread.name == "eos-deadlines"]
+
+
+def test_one_watchdog_thread_for_every_deadline():
+    """A thread per request cost ~0.17 ms each: the process has one, however many requests."""
+    with Deadline(5):
+        pass
+    threads = threading.active_count()
+    for dummy in range(200):
+        with Deadline(5) as deadline:
+            deadline.connection = _Connection()
+    assert len(_watchdogs()) == 1 and threading.active_count() == threads
+    assert deadline.connection.sock.shut is None and not deadline.expired  # ended in time
+
+
+def test_deadlines_of_parallel_requests_each_end_at_their_time():
+    """The list forms' workers: each thread's deadline ends its own request, in time order; one
+    that ended first (disarmed) never fires; one not yet connected is checked again."""
+    results = {}
+
+    def request(name, seconds, hold, connected=True, connect_after=None):
+        started = time.monotonic()
+        with Deadline(seconds) as deadline:
+            deadline.connection = _Connection(connected)
+            if connect_after is not None:
+                time.sleep(connect_after)
+                deadline.connection.sock = _Socket()
+            time.sleep(hold)
+        shut = deadline.connection.sock.shut
+        results[name] = (deadline.expired, None if shut is None else shut - started)
+
+    workers = [threading.Thread(target=request, args=args) for args in (
+        ("slow", 0.6, 0.9), ("fast", 0.2, 0.5), ("done", 0.3, 0.05),
+        ("connecting", 0.2, 0.4, False, 0.3))]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert results["done"] == (False, None)
+    assert results["fast"][0] and 0.19 <= results["fast"][1] < 0.45, results
+    assert results["slow"][0] and 0.59 <= results["slow"][1] < 0.85, results
+    # expired at 0.2 s with no socket yet: rechecked every 0.05 s, shut once connected (0.3 s)
+    assert results["connecting"][0] and 0.29 <= results["connecting"][1] < 0.55, results
+    assert len(_watchdogs()) == 1
 
 
 def test_a_fresh_connection_closed_without_an_answer_hints_at_https():
