@@ -151,10 +151,10 @@ def cached_code(entries: Mapping[Any, Any], name: str, source: bytes,
 
 def settle() -> None:
     """In a module's own process (install() found the payload): ``gc.freeze()`` what is
-    allocated so far. The process lives for one task, and the modules it imported (ansible-core's,
-    requests', ours: about 100,000 objects) stay until it exits, yet the garbage collector's
-    full collections and the interpreter's teardown at exit would walk and free them one by one:
-    25-30 ms a task, measured (docs/performance.md). Frozen, collections see only what the task
+    allocated so far. The process lives for one task, and what it imported (ansible-core's,
+    requests' and our modules: about 29,000 objects the collector tracks) stays until it exits,
+    yet the collector's full collections and the interpreter's teardown at exit would walk and
+    free it all again: 25-30 ms a task, measured (docs/performance.md). Frozen, collections see only what the task
     allocates after; cycles among frozen objects are never freed, which costs nothing in a
     process that ends with the task. Elsewhere (the unit tests, a long-lived process) it does
     nothing."""
