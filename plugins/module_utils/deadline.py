@@ -38,8 +38,8 @@ class _Watchdog:
     """The one thread that ends every armed Deadline of the process when its time is up.
 
     It sleeps until the earliest one is due. A thread per request (``threading.Timer``) cost
-    ~0.17 ms to start and stop each time, thousands of times in the list forms; this thread is
-    started once, by the first request. Started again in a forked child, where it does not run.
+    0.2-0.45 ms to start and stop each time, thousands of times in the list forms; this thread
+    is started once, by the first request (and again in a forked child, where it does not run).
     """
 
     def __init__(self) -> None:

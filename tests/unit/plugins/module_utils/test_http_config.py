@@ -244,7 +244,9 @@ def test_one_watchdog_thread_for_every_deadline():
     for dummy in range(200):
         with Deadline(5) as deadline:
             deadline.connection = _Connection()
-    assert len(_watchdogs()) == 1 and threading.active_count() == threads
+            assert not any(isinstance(thread, threading.Timer) for thread in threading.enumerate())
+    # other tests' servers may still be ending their threads: the count can only fall
+    assert len(_watchdogs()) == 1 and threading.active_count() <= threads
     assert deadline.connection.sock.shut is None and not deadline.expired  # ended in time
 
 
