@@ -105,7 +105,7 @@ class Bundle:
         entries.update(self.compiled)
         head = importlib.util.MAGIC_NUMBER + FORMAT
         data = head + marshal.dumps(entries)
-        if len(data) > MAX_BUNDLE:  # names of many versions: start again with this run's
+        if len(data) > MAX_BUNDLE:  # names no payload has any more piled up: start again
             data = head + marshal.dumps(self.compiled)
         final = bundle_name()
         temporary = "%s.%d.tmp" % (final, os.getpid())
