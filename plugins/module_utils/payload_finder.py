@@ -35,7 +35,8 @@ import types
 import zipimport
 
 from ansible_collections.easystack.eos.plugins.module_utils.payload_import import (
-    FINDER, FORMAT, MAX_BUNDLE, PACKAGE, bundle_name, cached_code, open_dir, read_bundle)
+    FINDER, FORMAT, MAX_BUNDLE, PACKAGE, bundle_name, cached_code, open_dir, read_bundle,
+    well_formed)
 
 
 def _create(path: str) -> bool:
@@ -57,12 +58,6 @@ def _create(path: str) -> bool:
     except OSError:
         return False
     return True
-
-
-def _entry(value: Any) -> bool:
-    """A well-formed cache entry: (source hash, marshalled code)."""
-    return (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], bytes)
-            and isinstance(value[1], bytes))
 
 
 class Bundle:
@@ -101,7 +96,7 @@ class Bundle:
         if dir_fd is None:
             return
         entries = {name: entry for name, entry in read_bundle(dir_fd).items()
-                   if isinstance(name, str) and _entry(entry)}
+                   if isinstance(name, str) and well_formed(entry)}
         entries.update(self.compiled)
         head = importlib.util.MAGIC_NUMBER + FORMAT
         data = head + marshal.dumps(entries)

@@ -131,13 +131,18 @@ def read_bundle(dir_fd: int) -> Dict[Any, Any]:
     return entries if isinstance(entries, dict) else {}
 
 
+def well_formed(entry: Any) -> bool:
+    """A cache entry as the file holds them: (source hash, marshalled code), both bytes."""
+    return (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], bytes)
+            and isinstance(entry[1], bytes))
+
+
 def cached_code(entries: Mapping[Any, Any], name: str, source: bytes,
                 path: str) -> Optional[types.CodeType]:
     """The code of ``entries`` for ``name`` if it was compiled from ``source``, with ``path`` as
     its file name; else None."""
-    entry = entries.get(name)
-    if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], bytes)
-            and entry[0] == importlib.util.source_hash(source)):
+    entry: Any = entries.get(name)  # checked by well_formed
+    if not (well_formed(entry) and entry[0] == importlib.util.source_hash(source)):
         return None
     try:
         code = marshal.loads(entry[1])
