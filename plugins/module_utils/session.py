@@ -67,7 +67,7 @@ class EosSession:
             with self._count_lock:
                 self.requests_sent += 1
             try:
-                response = self._send(method, url, headers, data)
+                response = self._send(method, url, headers, data, idempotent)
             except NoAnswer as exc:
                 wait = attempts.after_no_answer(exc)
                 if wait is None:
@@ -86,9 +86,25 @@ class EosSession:
                 raise answer_error(response, method, url, attempts.made, attempts.maybe_applied)
             self.sleep(wait)
 
-    def _send(self, method: str, url: str, headers: Dict[str, str],
-              data: Optional[bytes]) -> Reply:
-        """One attempt within api_timeout as a whole: a Reply, or a NoAnswer of its kind."""
+    def _send(self, method: str, url: str, headers: Dict[str, str], data: Optional[bytes],
+              idempotent: bool) -> Reply:
+        """One attempt: a Reply, or a NoAnswer of its kind. An idempotent request that a kept-alive
+        connection from the pool lost unanswered is sent once more at once, on a new connection:
+        the server closed it while it sat idle (an idle timeout: gunicorn's is 2 s, the length of
+        the last backoff), which urllib3 cannot always see before using it. Not an attempt of its
+        own; a write is never resent this way (retry.py decides)."""
+        try:
+            return self._send_once(method, url, headers, data)
+        except NoAnswer as exc:
+            if not (idempotent and exc.kind == "closed" and exc.fresh is False):
+                raise
+        with self._count_lock:
+            self.requests_sent += 1
+        return self._send_once(method, url, headers, data)
+
+    def _send_once(self, method: str, url: str, headers: Dict[str, str],
+                   data: Optional[bytes]) -> Reply:
+        """One request within api_timeout as a whole: a Reply, or a NoAnswer of its kind."""
         timeout = self.settings.api_timeout
         with Deadline(timeout) as deadline:
             try:
